@@ -1,0 +1,86 @@
+"""Authentication middleware: a session cookie or a bearer token becomes ``request.user``.
+
+Anonymous requests pass through with ``user`` None; route guards decide whether that is
+allowed (the API answers 401, pages redirect to the login form). A cookie-authenticated
+API request that changes something must be JSON or carry ``X-Requested-With``: a
+cross-site form can send neither, which is the API's CSRF defence (pages use tokens).
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from inspection.auth.principal import Principal
+from inspection.auth.sessions import COOKIE, SessionStore
+from inspection.auth.tokens import token_digest
+from inspection.db.tables import ApiToken, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    row = (
+        await ApiToken.select(
+            ApiToken.user.id,
+            ApiToken.user.username,
+            ApiToken.user.full_name,
+            ApiToken.user.role,
+            ApiToken.user.unit,
+            ApiToken.user.language,
+        )
+        .where(
+            (ApiToken.token_sha256 == token_digest(token))
+            & (ApiToken.revoked == False)  # noqa: E712
+            & (ApiToken.user.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return Principal(
+        id=row["user.id"],
+        username=row["user.username"],
+        full_name=row["user.full_name"],
+        role=row["user.role"],
+        unit_id=row["user.unit"],
+        language=row["user.language"],
+    )
+
+
+async def principal_from_user(user: User) -> Principal:
+    return Principal(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,  # type: ignore[arg-type]
+        unit_id=user.unit,  # type: ignore[arg-type]
+        language=user.language,  # type: ignore[arg-type]
+    )
+
+
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+        header = connection.headers.get("authorization", "")
+        if header[:7].lower() == "bearer ":
+            return AuthenticationResult(user=await principal_for_token(header[7:].strip()), auth="token")
+        cookie = connection.cookies.get(COOKIE)
+        if not cookie:
+            return AuthenticationResult(user=None, auth=None)
+        store: SessionStore = connection.app.state.sessions
+        principal = await store.get(cookie)
+        if principal is not None and connection.scope["path"].startswith("/api/"):
+            _check_api_csrf(connection)
+        return AuthenticationResult(user=principal, auth="session" if principal else None)
+
+
+def _check_api_csrf(connection: ASGIConnection) -> None:  # type: ignore[type-arg]
+    if connection.scope.get("method", "GET") in SAFE_METHODS:
+        return
+    content_type = connection.headers.get("content-type", "")
+    if content_type.startswith("application/json") or connection.headers.get("x-requested-with"):
+        return
+    raise PermissionDeniedException(
+        "A cookie-authenticated API change must be sent as application/json or with X-Requested-With"
+    )

@@ -1,0 +1,27 @@
+"""The signed-in user as every request sees it, and the roles."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Role = Literal["admin", "inspector", "unit_head", "leader", "observer"]
+ROLES: tuple[Role, ...] = ("admin", "inspector", "unit_head", "leader", "observer")
+Language = Literal["vi", "en"]
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """A snapshot of the user, kept in the session so requests need no user query."""
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    unit_id: int | None
+    language: Language = "vi"
+
+    @property
+    def reads_everything(self) -> bool:
+        """Inspectors, leaders, observers and admins see every unit; unit heads their own."""
+        return self.role != "unit_head"

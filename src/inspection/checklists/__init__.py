@@ -1,0 +1,1 @@
+"""Checklist files: their schema, validation and loading into versions."""

@@ -1,0 +1,1 @@
+"""Persistence: Piccolo tables, the engine, transactions and migrations."""

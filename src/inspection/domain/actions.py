@@ -1,0 +1,133 @@
+"""The life of a corrective action: states, who may move it where, deadlines, lateness.
+
+```
+open ─acknowledge─► acknowledged ─progress─► in_progress ─report_fixed─► reported_fixed ─close─► closed
+                         └──────────────report_fixed──────────────┘            │               │
+                      in_progress ◄──────────────────reopen───────────────────┴───────────────┘
+```
+Extension requests and comments do not change the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from inspection.auth.principal import Role
+from inspection.errors import Conflict, Forbidden
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    REPORTED_FIXED = "reported_fixed"
+    CLOSED = "closed"
+
+
+# States in which the unit owes work: only these can be overdue.
+UNIT_OWES = frozenset({Status.OPEN, Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+OPEN_STATES = frozenset(set(Status) - {Status.CLOSED})
+
+Verb = Literal["acknowledge", "progress", "report_fixed", "close", "reopen"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move of the state machine: from which states, to which, by which side."""
+
+    verb: Verb
+    sources: frozenset[Status]
+    target: Status
+    side: Literal["unit", "inspection"]
+    note_required: bool
+
+
+TRANSITIONS: dict[Verb, Transition] = {
+    t.verb: t
+    for t in (
+        Transition("acknowledge", frozenset({Status.OPEN}), Status.ACKNOWLEDGED, "unit", False),
+        Transition(
+            "progress", frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS}), Status.IN_PROGRESS, "unit", True
+        ),
+        Transition(
+            "report_fixed",
+            frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS}),
+            Status.REPORTED_FIXED,
+            "unit",
+            True,
+        ),
+        Transition("close", frozenset({Status.REPORTED_FIXED}), Status.CLOSED, "inspection", False),
+        Transition(
+            "reopen", frozenset({Status.REPORTED_FIXED, Status.CLOSED}), Status.IN_PROGRESS, "inspection", True
+        ),
+    )
+}
+
+
+class TransitionError(Conflict):
+    """The action is not in a state that allows this move."""
+
+
+class NotAllowed(Forbidden):
+    """The user may see the action but not do this to it."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """What the rules need to know about the person acting."""
+
+    role: Role
+    unit_id: int | None
+    on_inspection_team: bool
+
+
+def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Actor, note: str) -> Status:
+    """The state after ``verb``, or the reason it cannot happen."""
+    transition = TRANSITIONS[verb]
+    if transition.side == "unit":
+        if actor.role != "unit_head" or actor.unit_id != action_unit_id:
+            raise NotAllowed(f"Only the head of the action's unit may {verb.replace('_', ' ')}")
+    elif actor.role != "inspector" or not actor.on_inspection_team:
+        raise NotAllowed(f"Only an inspector of the inspection team may {verb.replace('_', ' ')}")
+    if status not in transition.sources:
+        allowed = ", ".join(sorted(s.value for s in transition.sources))
+        raise TransitionError(f"Cannot {verb.replace('_', ' ')} an action that is {status.value}; it must be {allowed}")
+    if transition.note_required and not note.strip():
+        raise TransitionError(f"A note is required to {verb.replace('_', ' ')}")
+    return transition.target
+
+
+def check_extension_request(status: Status, due: dt.date, requested: dt.date, today: dt.date, pending: bool) -> None:
+    if status not in UNIT_OWES:
+        raise TransitionError(f"Cannot ask for more time on an action that is {status.value}")
+    if pending:
+        raise TransitionError("An extension request for this action is already waiting for a decision")
+    if requested <= due:
+        raise TransitionError(f"The requested deadline must be after the current one ({due.isoformat()})")
+    if requested <= today:
+        raise TransitionError("The requested deadline must be in the future")
+
+
+def check_extension_decider(actor: Actor) -> None:
+    if not (actor.role == "leader" or (actor.role == "inspector" and actor.on_inspection_team)):
+        raise NotAllowed("Only a leader or an inspector of the inspection team may decide an extension")
+
+
+def deadline_for(severity: str, conclusion_day: dt.date, days_by_severity: dict[str, int]) -> dt.date:
+    """The default deadline: the conclusion day plus the days allowed for the severity."""
+    return conclusion_day + dt.timedelta(days=days_by_severity[severity])
+
+
+def days_overdue(status: str, due: dt.date, today: dt.date) -> int:
+    """Whole days past the deadline while the unit still owes work; 0 otherwise."""
+    if Status(status) not in UNIT_OWES:
+        return 0
+    return max(0, (today - due).days)
+
+
+def closed_on_time(due: dt.date, reported_fixed_on: dt.date | None) -> bool:
+    """On time means the unit reported the fix by the deadline (verification may come later)."""
+    return reported_fixed_on is not None and reported_fixed_on <= due

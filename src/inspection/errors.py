@@ -1,0 +1,43 @@
+"""Errors a service raises for the caller to see; each knows its HTTP status.
+
+They carry a message a user can act on and, for bad input, the field it concerns.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ServiceError):
+    """The input is well-formed but not acceptable (400)."""
+
+    status_code = 400
+
+
+class Forbidden(ServiceError):
+    """The user may see the thing but not do this to it (403)."""
+
+    status_code = 403
+
+
+class NotFound(ServiceError):
+    """No such thing, or the user may not see it (404)."""
+
+    status_code = 404
+
+
+class Conflict(ServiceError):
+    """The thing's state does not allow this now, or someone changed it first (409)."""
+
+    status_code = 409
+
+
+class TooManyRequests(ServiceError):
+    status_code = 429

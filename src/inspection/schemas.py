@@ -1,0 +1,332 @@
+"""The shapes that cross the system's boundary (API bodies and answers), as msgspec Structs.
+
+Inputs forbid unknown fields, so a misspelt field is an error rather than silently ignored;
+constraints live in the types, so a bad value is rejected with its field before any write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from inspection.auth.principal import Language, Role
+from inspection.checklists.schema import Severity
+
+Id = Annotated[int, msgspec.Meta(ge=1)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Note = Annotated[str, msgspec.Meta(max_length=20_000)]
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+UnitKind = Literal["district", "department", "commune", "town", "ward", "one_stop_shop", "other"]
+InspectionStatus = Literal["planned", "in_progress", "submitted", "closed"]
+ActionStatus = Literal["open", "acknowledged", "in_progress", "reported_fixed", "closed"]
+
+
+class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of request bodies: unknown fields are errors."""
+
+
+class Output(msgspec.Struct, kw_only=True):
+    """Base of response bodies."""
+
+
+# --- auth ------------------------------------------------------------------------------
+
+
+class LoginIn(Input):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class MeOut(Output):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    unit_id: int | None
+    language: Language
+
+
+class TokenIn(Input):
+    name: Name
+
+
+class TokenOut(Output):
+    id: int
+    name: str
+    token: str | None = None
+    created_at: dt.datetime
+    revoked: bool = False
+
+
+# --- units and users ---------------------------------------------------------------------
+
+
+class UnitIn(Input):
+    code: UnitCode
+    name_vi: Name
+    name_en: str = ""
+    kind: UnitKind
+    parent_id: Id | None = None
+    email: str = ""
+
+
+class UnitPatch(Input):
+    name_vi: Name | None = None
+    name_en: str | None = None
+    kind: UnitKind | None = None
+    parent_id: Id | None = None
+    email: str | None = None
+    head_id: Id | None = None
+    active: bool | None = None
+
+
+class UnitOut(Output):
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    kind: str
+    parent_id: int | None
+    email: str
+    head_id: int | None
+    active: bool
+
+
+class UserIn(Input):
+    username: Username
+    full_name: Name
+    email: str = ""
+    role: Role
+    unit_id: Id | None = None
+    password: Password
+    language: Language = "vi"
+
+
+class UserPatch(Input):
+    full_name: Name | None = None
+    email: str | None = None
+    role: Role | None = None
+    unit_id: Id | None = None
+    password: Password | None = None
+    language: Language | None = None
+    active: bool | None = None
+
+
+class UserOut(Output):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    role: Role
+    unit_id: int | None
+    language: Language
+    active: bool
+
+
+# --- checklists ----------------------------------------------------------------------------
+
+
+class ChecklistVersionOut(Output):
+    id: int
+    checklist_code: str
+    title_vi: str
+    title_en: str
+    number: int
+    sha256: str
+    source: str
+    max_points: float
+    loaded_at: dt.datetime
+    latest: bool
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+
+class InspectionIn(Input):
+    unit_id: Id
+    checklist_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    title: Title
+    planned_date: dt.date
+    lead_id: Id | None = None
+    member_ids: list[Id] = []
+
+
+class InspectionOut(Output):
+    id: int
+    unit_id: int
+    unit_name: str
+    checklist_code: str
+    checklist_version: int
+    checklist_version_id: int
+    title: str
+    lead_id: int
+    planned_date: dt.date
+    status: InspectionStatus
+    conclusion: str
+    points: float
+    max_points: float
+    percent: float
+    member_ids: list[int]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    version: int
+
+
+class AnswerIn(Input):
+    value: str | float | None = None
+    not_applicable: bool = False
+    note: Note = ""
+
+
+class AnswerOut(Output):
+    item_code: str
+    criterion_code: str
+    section_code: str
+    value: Any
+    not_applicable: bool
+    points: float | None
+    max_points: float
+    passed: bool | None
+    note: str
+    answered_by: int
+    answered_at: dt.datetime
+
+
+class FindingIn(Input):
+    title: Title
+    description: Note = ""
+    severity: Severity
+    item_code: str = ""
+    due_date: dt.date | None = None
+
+
+class FindingPatch(Input):
+    title: Title | None = None
+    description: Note | None = None
+    severity: Severity | None = None
+    due_date: dt.date | None = None
+    confirmed: bool | None = None
+    version: int | None = None
+
+
+class FindingOut(Output):
+    id: int
+    inspection_id: int
+    item_code: str
+    title: str
+    description: str
+    severity: Severity
+    proposed: bool
+    due_date: dt.date | None
+    action_id: int | None
+    version: int
+
+
+class RecordedAnswerOut(Output):
+    answer: AnswerOut
+    finding: FindingOut | None
+    points: float
+    max_points: float
+    percent: float
+
+
+class SubmitIn(Input):
+    conclusion: Note = ""
+    version: int | None = None
+
+
+# --- corrective actions ----------------------------------------------------------------------
+
+
+class ActionOut(Output):
+    id: int
+    title: str
+    severity: Severity
+    status: ActionStatus
+    unit_id: int
+    unit_name: str
+    inspection_id: int
+    finding_id: int
+    item_code: str
+    assignee_id: int | None
+    opened_by_id: int
+    due_date: dt.date
+    original_due_date: dt.date
+    overdue: bool
+    days_overdue: int
+    reopen_count: int
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    version: int
+
+
+class EventOut(Output):
+    id: int
+    kind: str
+    actor_id: int | None
+    actor_name: str
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    note: str
+    data: dict[str, Any]
+
+
+class ExtensionOut(Output):
+    id: int
+    action_id: int
+    requested_by_id: int
+    requested_due_date: dt.date
+    reason: str
+    status: Literal["pending", "approved", "rejected"]
+    decided_by_id: int | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    created_at: dt.datetime
+
+
+class EvidenceOut(Output):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int
+    uploaded_at: dt.datetime
+    event_id: int | None
+    item_code: str
+
+
+class ActionDetailOut(Output):
+    action: ActionOut
+    finding_description: str
+    events: list[EventOut]
+    extensions: list[ExtensionOut]
+    evidence: list[EvidenceOut]
+
+
+class TransitionIn(Input):
+    note: Note = ""
+    version: int | None = None
+
+
+class ReopenIn(Input):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    due_date: dt.date | None = None
+    version: int | None = None
+
+
+class ExtensionIn(Input):
+    requested_due_date: dt.date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class DecisionIn(Input):
+    approve: bool
+    note: Note = ""

@@ -1,0 +1,1 @@
+"""Use cases: each function checks who asks, validates, and writes in one transaction."""

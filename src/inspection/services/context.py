@@ -1,0 +1,39 @@
+"""Shared helpers of the services: local dates, team membership, visibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from inspection import clock
+from inspection.auth.principal import Principal
+from inspection.db.tables import InspectionMember
+from inspection.errors import NotFound
+from inspection.settings import Settings
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def today(settings: Settings) -> dt.date:
+    """The calendar day in the administration's time zone: deadlines are such days."""
+    return clock.now().astimezone(_zone(settings.timezone)).date()
+
+
+def local_day(moment: dt.datetime, settings: Settings) -> dt.date:
+    return moment.astimezone(_zone(settings.timezone)).date()
+
+
+async def on_team(principal: Principal, inspection_id: int) -> bool:
+    return await InspectionMember.exists().where(
+        (InspectionMember.inspection == inspection_id) & (InspectionMember.user == principal.id)
+    )
+
+
+def ensure_visible(principal: Principal, unit_id: int, what: str) -> None:
+    """Unit heads see only their own unit; to them anything else does not exist."""
+    if not principal.reads_everything and principal.unit_id != unit_id:
+        raise NotFound(f"No such {what}")
