@@ -230,7 +230,9 @@ class Notification(Table, tablename="notification"):
     action = ForeignKey(CorrectiveAction, null=True, on_delete=OnDelete.cascade)
     recipient = ForeignKey(User, on_delete=OnDelete.cascade)
     due_at = Timestamptz(index=True)
-    status = Varchar(length=16, index=True, help_text="pending, queued, sent, failed, cancelled.")
+    status = Varchar(
+        length=16, index=True, help_text="pending, queued, sending, sent, failed, cancelled."
+    )
     attempts = Integer(default=0)
     idempotency_key = Varchar(length=255, unique=True)
     last_error = Text(default="")
@@ -238,6 +240,13 @@ class Notification(Table, tablename="notification"):
     sent_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     data = JSON(default="{}")
+    in_doubt = Integer(
+        default=0,
+        help_text=(
+            "Sends whose outcome is unknown: the process died after handing the mail to SMTP "
+            "but before recording it, so the message may have gone out twice (same Message-ID)."
+        ),
+    )
 
 
 TABLES: tuple[type[Table], ...] = (
