@@ -43,6 +43,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     reminder_days_before: DayList = "7,3,1"
     overdue_repeat_days: PositiveInt = 2
     escalation_after_days: PositiveInt = 7
+    # The queue (issue 3): reminders, overdue notices and the digest go out at this local hour.
+    notify_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] = 8
+    # The leaders' weekly digest goes out on this ISO weekday (1 = Monday ... 7 = Sunday).
+    digest_weekday: Annotated[int, msgspec.Meta(ge=1, le=7)] = 1
+    # Seconds between tries of a mail the SMTP server refused; one more try than delays.
+    mail_retry_delays: DayList = "10,60,300,900"
+    # A notification claimed this long ago and still not sent is claimed again by the sweep
+    # (Redis lost its job, or the worker died while sending).
+    queue_stale_seconds: PositiveInt = 1200
     evidence_max_bytes: PositiveInt = 20 * 1024 * 1024
     session_idle_minutes: PositiveInt = 60
     cookie_secure: bool = False
@@ -59,6 +68,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     @property
     def reminder_days(self) -> tuple[int, ...]:
         return tuple(sorted({int(d) for d in self.reminder_days_before.split(",")}, reverse=True))
+
+    @property
+    def mail_retry_seconds(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.mail_retry_delays.split(","))
 
 
 def _env_name(field: str) -> str:

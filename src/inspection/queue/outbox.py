@@ -1,0 +1,186 @@
+"""The outbox hooks: write the notification rows a change causes, in the caller's transaction.
+
+The services call these inside their ``write_transaction()``; nothing here talks to Redis or
+SMTP. The sweep (``inspection.queue.sweep``) later hands due rows to the send job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from inspection import clock
+from inspection.db.tables import CorrectiveAction, Notification, User
+from inspection.queue import schedule
+from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts, Plan
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from inspection.settings import Settings
+
+EVENT_KINDS = ("reported_fixed", "closed", "reopened", "extension_decided")
+# Rows not yet handed to SMTP: these may still be cancelled or moved.
+UNSENT = ("pending", "queued")
+
+
+async def action_facts(action_id: int) -> ActionFacts | None:
+    """The fields of an action its schedule depends on, or None if it is gone."""
+    row = (
+        await CorrectiveAction.select(
+            CorrectiveAction.id,
+            CorrectiveAction.status,
+            CorrectiveAction.due_date,
+            CorrectiveAction.assignee,
+            CorrectiveAction.reopen_count,
+        )
+        .where(CorrectiveAction.id == action_id)
+        .first()
+    )
+    if row is None:
+        return None
+    return ActionFacts(row["id"], row["status"], row["due_date"], row["assignee"], row["reopen_count"])
+
+
+async def active_leader_ids() -> list[int]:
+    rows = await User.select(User.id).where((User.role == "leader") & (User.active == True))  # noqa: E712
+    return [row["id"] for row in rows]
+
+
+async def current_plan(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> Plan:
+    """The action's schedule as of now (empty if the action is gone or no longer owed)."""
+    facts = await action_facts(action_id)
+    if facts is None:
+        return Plan(slots=())
+    leaders = await active_leader_ids() if leader_ids is None else leader_ids
+    return schedule.plan(facts, leaders, settings, clock.now())
+
+
+async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> None:
+    """Make the action's unsent scheduled rows match its plan: cancel strays, write what is missing.
+
+    Rows already sent stay sent, so a deadline moved back and forth never repeats a notice;
+    a cancelled row whose key the plan wants again is revived rather than duplicated.
+    """
+    plan = await current_plan(action_id, settings, leader_ids)
+    now = clock.now()
+    rows = await Notification.select(
+        Notification.id, Notification.idempotency_key, Notification.status
+    ).where((Notification.action == action_id) & Notification.kind.is_in(list(SCHEDULED_KINDS)))
+    existing = {row["idempotency_key"]: row for row in rows}
+    stray = [
+        row["id"] for row in rows if row["status"] in UNSENT and not plan.is_valid(row["idempotency_key"])
+    ]
+    if stray:
+        await Notification.update(
+            {Notification.status: "cancelled", Notification.last_error: "no longer scheduled"}
+        ).where(Notification.id.is_in(stray) & Notification.status.is_in(list(UNSENT)))
+    revive = [slot for slot in plan.slots if existing.get(slot.key, {}).get("status") == "cancelled"]
+    for slot in revive:
+        await Notification.update(
+            {Notification.status: "pending", Notification.due_at: slot.due_at, Notification.last_error: ""}
+        ).where(Notification.id == existing[slot.key]["id"])
+    fresh = [
+        _row(slot.kind, action_id, slot.recipient_id, slot.due_at, slot.key, {"days": slot.days}, now)
+        for slot in plan.slots
+        if slot.key not in existing
+    ]
+    if fresh:
+        await Notification.insert(*fresh).on_conflict(target=Notification.idempotency_key)
+
+
+def _row(
+    kind: str,
+    action_id: int | None,
+    recipient_id: int,
+    due_at: dt.datetime,
+    key: str,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> Notification:
+    return Notification(
+        kind=kind,
+        action=action_id,
+        recipient=recipient_id,
+        due_at=due_at,
+        status="pending",
+        idempotency_key=key,
+        created_at=now,
+        data=data,
+    )
+
+
+async def schedule_for_action(action_id: int, settings: Settings) -> None:
+    """An action was created and assigned: the assignment notice, reminders, overdue, escalation."""
+    await reconcile(action_id, settings)
+
+
+async def reschedule_for_action(action_id: int, settings: Settings) -> None:
+    """The deadline, the assignee or the round (reopen) changed: replace the unsent schedule."""
+    await reconcile(action_id, settings)
+
+
+async def cancel_for_action(action_id: int) -> None:
+    """The action closed (or no longer needs chasing): cancel its unsent scheduled notices.
+
+    Immediate notices (closed, reopened, ...) written in the same transaction stay.
+    """
+    await Notification.update(
+        {Notification.status: "cancelled", Notification.last_error: "action closed"}
+    ).where(
+        (Notification.action == action_id)
+        & Notification.kind.is_in(list(SCHEDULED_KINDS))
+        & Notification.status.is_in(list(UNSENT))
+    )
+
+
+async def notify(
+    kind: str,
+    action_id: int,
+    recipient_id: int,
+    data: dict[str, object] | None = None,
+    *,
+    ref: str | int | None = None,
+) -> None:
+    """An immediate notice of an event on an action, due now.
+
+    ``ref`` names the event so the key is deterministic (e.g. the extension request id);
+    by default it is the action's reopen round, one such event per round. Writing the
+    same event twice writes one row.
+    """
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}; expected one of {', '.join(EVENT_KINDS)}")
+    if ref is None:
+        facts = await action_facts(action_id)
+        ref = f"r{facts.reopen_count if facts else 0}"
+    now = clock.now()
+    key = schedule.event_key(kind, action_id, recipient_id, str(ref))
+    row = _row(kind, action_id, recipient_id, now, key, dict(data or {}), now)
+    await Notification.insert(row).on_conflict(target=Notification.idempotency_key)
+
+
+async def move_unit_actions_to_head(unit_id: int, new_head_id: int | None, settings: Settings) -> None:
+    """A unit's head changed: its open actions, and their unsent notices, go to the new head."""
+    rows = await CorrectiveAction.select(CorrectiveAction.id, CorrectiveAction.assignee).where(
+        (CorrectiveAction.unit == unit_id) & (CorrectiveAction.status != "closed")
+    )
+    moving = [row for row in rows if row["assignee"] != new_head_id]
+    if not moving:
+        return
+    ids = [row["id"] for row in moving]
+    await CorrectiveAction.update({CorrectiveAction.assignee: new_head_id}).where(
+        CorrectiveAction.id.is_in(ids)
+    )
+    if new_head_id is not None:
+        # Unsent event notices (closed, extension decided...) were meant for whoever answers for the unit.
+        for row in moving:
+            if row["assignee"] is None:
+                continue
+            await Notification.update({Notification.recipient: new_head_id}).where(
+                (Notification.action == row["id"])
+                & (Notification.recipient == row["assignee"])
+                & Notification.kind.is_in(["closed", "reopened", "extension_decided"])
+                & Notification.status.is_in(list(UNSENT))
+            )
+    leaders = await active_leader_ids()
+    for action_id in ids:
+        await reconcile(action_id, settings, leaders)
