@@ -42,17 +42,22 @@ async def action_facts(action_id: int) -> ActionFacts | None:
 
 
 async def active_leader_ids() -> list[int]:
-    rows = await User.select(User.id).where((User.role == "leader") & (User.active == True))  # noqa: E712
+    rows = await User.select(User.id).where((User.role == "leader") & (User.active == True))
     return [row["id"] for row in rows]
 
 
-async def current_plan(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> Plan:
+async def current_plan(
+    action_id: int,
+    settings: Settings,
+    leader_ids: list[int] | None = None,
+    done: frozenset[str] = frozenset(),
+) -> Plan:
     """The action's schedule as of now (empty if the action is gone or no longer owed)."""
     facts = await action_facts(action_id)
     if facts is None:
         return Plan(slots=())
     leaders = await active_leader_ids() if leader_ids is None else leader_ids
-    return schedule.plan(facts, leaders, settings, clock.now())
+    return schedule.plan(facts, leaders, settings, clock.now(), done)
 
 
 async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> None:
@@ -61,12 +66,13 @@ async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | 
     Rows already sent stay sent, so a deadline moved back and forth never repeats a notice;
     a cancelled row whose key the plan wants again is revived rather than duplicated.
     """
-    plan = await current_plan(action_id, settings, leader_ids)
     now = clock.now()
     rows = await Notification.select(
         Notification.id, Notification.idempotency_key, Notification.status
     ).where((Notification.action == action_id) & Notification.kind.is_in(list(SCHEDULED_KINDS)))
     existing = {row["idempotency_key"]: row for row in rows}
+    done = frozenset(key for key, row in existing.items() if row["status"] in ("queued", "sending", "sent"))
+    plan = await current_plan(action_id, settings, leader_ids, done)
     stray = [
         row["id"] for row in rows if row["status"] in UNSENT and not plan.is_valid(row["idempotency_key"])
     ]

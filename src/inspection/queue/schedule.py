@@ -87,8 +87,14 @@ def _chain(facts: ActionFacts, kind: str, recipient_id: int) -> str:
     return f"a{facts.id}:{kind}:u{recipient_id}:r{facts.reopen_count}:d{facts.due_date.isoformat()}:"
 
 
-def plan(facts: ActionFacts, leader_ids: list[int], settings: Settings, now: dt.datetime) -> Plan:
-    """The schedule of one action as seen at ``now``."""
+def plan(
+    facts: ActionFacts,
+    leader_ids: list[int],
+    settings: Settings,
+    now: dt.datetime,
+    done: frozenset[str] = frozenset(),
+) -> Plan:
+    """The schedule of one action as seen at ``now``; ``done`` are keys already sent or on their way."""
     if Status(facts.status) not in UNIT_OWES:
         return Plan(slots=())
     slots: list[Slot] = []
@@ -108,7 +114,7 @@ def plan(facts: ActionFacts, leader_ids: list[int], settings: Settings, now: dt.
         overdue = _chain(facts, "overdue", head)
         prefixes.append(overdue)
         days = 1
-        while local_moment(due + dt.timedelta(days=days), settings) < now:
+        while local_moment(due + dt.timedelta(days=days), settings) < now or f"{overdue}{days}" in done:
             days += settings.overdue_repeat_days
         at = local_moment(due + dt.timedelta(days=days), settings)
         slots.append(Slot("overdue", head, at, f"{overdue}{days}", days))

@@ -1,0 +1,88 @@
+"""The arq worker: its settings built from :class:`Settings`, its resources opened in ``on_startup``.
+
+``inspection worker`` runs :func:`run_worker`; ``inspection serve`` runs :func:`build_worker`'s
+worker inside the web process's event loop, sharing the database the app opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from arq import cron, func
+from arq.connections import RedisSettings
+from arq.worker import Worker
+
+from inspection.db.engine import close_database, open_database
+from inspection.mail.sender import make_mailer
+from inspection.queue.jobs import send_notification
+from inspection.queue.sweep import SEND_JOB, sweep
+
+if TYPE_CHECKING:
+    from inspection.mail.sender import Mailer
+    from inspection.settings import Settings
+
+QUEUE_NAME = "inspection"
+SEND_TIMEOUT_SECONDS = 120
+
+
+def worker_settings(
+    settings: Settings, *, own_database: bool = True, mailer: Mailer | None = None
+) -> dict[str, Any]:
+    """The keyword arguments of an arq ``Worker``: plain data, as arq's ``WorkerSettings`` is.
+
+    ``own_database=False`` when the process has already opened the database (the web app
+    in ``inspection serve``, or a test); ``mailer`` replaces the one built from settings.
+    """
+    if not settings.redis_url:
+        raise ValueError("the worker needs INSPECTION_REDIS_URL (inspection serve starts an embedded Redis)")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        if own_database:
+            ctx["engine"] = await open_database(settings.effective_database_url)
+        ctx["mailer"] = mailer or make_mailer(settings)
+        # Catch up at once on whatever fell due while no worker ran.
+        await sweep(ctx)
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "mailer" in ctx:
+            await ctx["mailer"].close()
+        if "engine" in ctx:
+            await close_database(ctx.pop("engine"))
+
+    return {
+        "functions": [
+            func(
+                send_notification,
+                name=SEND_JOB,
+                # No result kept, so a row claimed again later can be enqueued under the same id.
+                keep_result=0,
+                max_tries=len(settings.mail_retry_seconds) + 1,
+                timeout=SEND_TIMEOUT_SECONDS,
+            )
+        ],
+        "cron_jobs": [cron(sweep, name="sweep", second=0, unique=True, timeout=600)],
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": QUEUE_NAME,
+        "ctx": {"settings": settings},
+        "keep_result": 0,
+        "max_jobs": 20,
+        "poll_delay": 0.2,
+    }
+
+
+def build_worker(settings: Settings, **overrides: Any) -> Worker:
+    """An arq ``Worker``; ``overrides`` adds or replaces Worker arguments (``burst=True`` in tests)."""
+    own_database = overrides.pop("own_database", True)
+    mailer = overrides.pop("mailer", None)
+    options = worker_settings(settings, own_database=own_database, mailer=mailer)
+    options.update(overrides)
+    return Worker(**options)
+
+
+def run_worker(settings: Settings) -> None:
+    """Run a worker until SIGINT/SIGTERM: the ``inspection worker`` command."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    build_worker(settings).run()
