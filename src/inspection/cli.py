@@ -1,0 +1,258 @@
+"""The ``inspection`` command: run the system, migrate, load checklists, manage users, demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+
+from inspection.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    from inspection.db.engine import close_database, open_database
+
+    engine = await open_database(settings.effective_database_url)
+    try:
+        return await work()
+    finally:
+        await close_database(engine)
+
+
+def _embedded_secret(settings: Settings) -> Settings:
+    """Without INSPECTION_SECRET_KEY, keep one generated key under the data folder."""
+    if settings.secret_key:
+        return settings
+    path = settings.data_path / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return msgspec.structs.replace(settings, secret_key=path.read_text().strip())
+
+
+@click.group()
+def main() -> None:
+    """Inspections, findings and corrective actions chased until closed."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    from inspection.db.engine import migrate as run_migrations
+
+    settings = _settings()
+    _run(_with_database(settings, run_migrations))
+    click.echo("Database is up to date.")
+
+
+async def _prepare(settings: Settings, demo: bool) -> None:
+    from inspection.checklists.loader import load_checklists
+    from inspection.db.engine import migrate as run_migrations
+    from inspection.paths import CHECKLISTS
+
+    async def work() -> None:
+        await run_migrations()
+        for result in await load_checklists(CHECKLISTS):
+            state = "loaded" if result.created else "unchanged"
+            click.echo(f"Checklist {result.code} v{result.number}: {state}")
+        if demo:
+            from inspection.demo import load_demo
+
+            for line in await load_demo(settings):
+                click.echo(line)
+
+    await _with_database(settings, work)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Load demo data for Cao Lãnh district (once).")
+def serve(host: str, port: int, demo: bool) -> None:
+    """Run everything in one process on embedded defaults: migrations, checklists, web and worker."""
+    from inspection.embedded_redis import EmbeddedRedis
+
+    settings = _embedded_secret(_settings())
+    with ExitStack() as stack:
+        if not settings.redis_url:
+            redis = stack.enter_context(EmbeddedRedis(settings.data_path / "redis"))
+            settings = msgspec.structs.replace(settings, redis_url=redis.url)
+            click.echo(f"Embedded Redis at {redis.url}")
+        _run(_prepare(settings, demo))
+        click.echo(f"Serving on http://{host}:{port}  (API schema: http://{host}:{port}/schema)")
+        _run(_serve(settings, host, port, with_worker=True))
+
+
+async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
+    import uvicorn
+
+    from inspection.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="info"))
+    if not with_worker:
+        await server.serve()
+        return
+    serving = asyncio.create_task(server.serve())
+    # The worker shares the database the app's lifespan opens, so it starts once the app has.
+    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers only a flag
+        await asyncio.sleep(0.05)
+    if serving.done():
+        await serving
+        return
+    from inspection.queue.worker import build_worker
+
+    worker = build_worker(settings, own_database=False, handle_signals=False)
+    working = asyncio.create_task(worker.async_run())
+    try:
+        await serving
+    finally:
+        working.cancel()
+        await asyncio.gather(working, return_exceptions=True)
+        await worker.close()
+
+
+@main.command()
+def worker() -> None:
+    """Run one queue worker: sends notices, reminders and escalations (needs INSPECTION_REDIS_URL)."""
+    from inspection.queue.worker import run_worker
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("INSPECTION_REDIS_URL: a worker needs the Redis the web processes use")
+    run_worker(settings)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def web(host: str, port: int) -> None:
+    """Run one web process (production: several behind a proxy, on PostgreSQL and Redis)."""
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("INSPECTION_REDIS_URL: a web process needs a shared Redis")
+    if not settings.secret_key:
+        raise click.ClickException("INSPECTION_SECRET_KEY: set the same secret on every web process")
+    _run(_serve(settings, host, port, with_worker=False))
+
+
+@main.group()
+def checklists() -> None:
+    """Checklist files."""
+
+
+@checklists.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def checklists_validate(paths: tuple[Path, ...]) -> None:
+    """Check checklist files (default: the checklists/ folder) and list every mistake."""
+    from inspection.checklists.validate import validate_paths
+    from inspection.paths import CHECKLISTS
+
+    errors, checked = validate_paths(list(paths) or [CHECKLISTS])
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        raise click.ClickException(f"{len(errors)} error(s) in {checked} file(s)")
+    click.echo(f"{checked} file(s) valid.")
+
+
+@checklists.command("load")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def checklists_load(folder: Path | None) -> None:
+    """Load checklist files into the database; a changed file becomes a new version."""
+    from inspection.checklists.loader import load_checklists
+    from inspection.checklists.validate import ChecklistError
+    from inspection.paths import CHECKLISTS
+
+    settings = _settings()
+    try:
+        results = _run(_with_database(settings, lambda: load_checklists(folder or CHECKLISTS)))
+    except ChecklistError as exc:
+        raise click.ClickException(str(exc)) from None
+    for result in results:
+        click.echo(f"Checklist {result.code} v{result.number}: {'loaded' if result.created else 'unchanged'}")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "inspector", "unit_head", "leader", "observer"])
+)
+@click.option("--unit", "unit_code", default=None, help="Unit code, e.g. X-ANBINH.")
+@click.option("--email", default="")
+@click.option("--language", default="vi", type=click.Choice(["vi", "en"]))
+@click.password_option()
+def users_create(
+    username: str, full_name: str, role: str, unit_code: str | None, email: str, language: str, password: str
+) -> None:
+    """Create a user (the first administrator, for instance)."""
+    from inspection.db.tables import Unit
+    from inspection.errors import ServiceError
+    from inspection.schemas import UserIn
+    from inspection.services.directory import create_user
+
+    async def work() -> int:
+        unit_id = None
+        if unit_code:
+            row = await Unit.select(Unit.id).where(Unit.code == unit_code).first()
+            if row is None:
+                raise click.ClickException(f"--unit: no unit with code {unit_code}")
+            unit_id = row["id"]
+        try:
+            data = msgspec.convert(
+                {
+                    "username": username,
+                    "full_name": full_name,
+                    "role": role,
+                    "unit_id": unit_id,
+                    "email": email,
+                    "language": language,
+                    "password": password,
+                },
+                UserIn,
+            )
+        except msgspec.ValidationError as exc:
+            raise click.ClickException(str(exc)) from None
+        try:
+            return (await create_user(data)).id
+        except ServiceError as exc:
+            raise click.ClickException(f"{exc.field or 'user'}: {exc.message}") from None
+
+    user_id = _run(_with_database(_settings(), work))
+    click.echo(f"User {username} created (id {user_id}).")
+
+
+@main.command()
+def demo() -> None:
+    """Load the Cao Lãnh demo data into the configured database (migrates and loads checklists first)."""
+    _run(_prepare(_settings(), demo=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
