@@ -1,0 +1,204 @@
+"""Queue throughput, run by hand: ``uv run python benchmarks/bench_queue.py [database-url]``.
+
+Writes 10,000 open actions, each with a due notification, then prints: the time the sweep
+takes to claim and enqueue them; send jobs per second through a local SMTP sink (aiosmtpd);
+and bare arq no-op jobs per second on the same Redis in the same run, with the ratio.
+Targets: sweep under 10 s; sends at least 40% of the no-op rate.
+Redis is ``INSPECTION_REDIS_URL`` (default: an embedded server); the database defaults to
+a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from arq import func
+from arq.connections import RedisSettings, create_pool
+from arq.worker import Worker
+
+from inspection import clock
+from inspection.db.engine import close_database, migrate, open_database
+from inspection.db.tables import (
+    Checklist,
+    ChecklistVersion,
+    CorrectiveAction,
+    Finding,
+    Inspection,
+    Notification,
+    Unit,
+    User,
+)
+from inspection.embedded_redis import EmbeddedRedis
+from inspection.queue.sweep import sweep
+from inspection.queue.worker import build_worker
+from inspection.settings import Settings
+
+ACTIONS = 10_000
+
+
+class Sink:
+    """An SMTP server that accepts and counts."""
+
+    received = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        Sink.received += 1
+        return "250 OK"
+
+
+async def seed() -> None:
+    now = clock.now()
+    unit = Unit(code="B", name_vi="Xã B", kind="commune")
+    await unit.save()
+    head = User(
+        username="h",
+        full_name="H",
+        email="h@example.test",
+        role="unit_head",
+        password_hash="x",
+        created_at=now,
+    )
+    await head.save()
+    checklist = Checklist(code="B", title_vi="B")
+    await checklist.save()
+    version = ChecklistVersion(
+        checklist=checklist.id, number=1, sha256="0" * 64, definition={}, max_points=1.0, loaded_at=now
+    )
+    await version.save()
+    inspection = Inspection(
+        unit=unit.id,
+        checklist_version=version.id,
+        title="B",
+        lead=head.id,
+        planned_date=now.date(),
+        status="submitted",
+        created_by=head.id,
+        created_at=now,
+    )
+    await inspection.save()
+    for start in range(0, ACTIONS, 1000):
+        findings = [
+            Finding(
+                inspection=inspection.id,
+                title=f"F{n}",
+                severity="minor",
+                created_by=head.id,
+                created_at=now,
+                item_code=f"{n}",
+            )
+            for n in range(start, start + 1000)
+        ]
+        ids = await Finding.insert(*findings).returning(Finding.id)
+        actions = [
+            CorrectiveAction(
+                finding=row["id"],
+                inspection=inspection.id,
+                unit=unit.id,
+                assignee=head.id,
+                opened_by=head.id,
+                title="A",
+                severity="minor",
+                status="open",
+                due_date=now.date() + dt.timedelta(days=30),
+                original_due_date=now.date() + dt.timedelta(days=30),
+                created_at=now,
+            )
+            for row in ids
+        ]
+        action_ids = await CorrectiveAction.insert(*actions).returning(CorrectiveAction.id)
+        await Notification.insert(
+            *[
+                Notification(
+                    kind="assigned",
+                    action=row["id"],
+                    recipient=head.id,
+                    due_at=now,
+                    status="pending",
+                    idempotency_key=f"a{row['id']}:assigned:u{head.id}",
+                    created_at=now,
+                    data={},
+                )
+                for row in action_ids
+            ]
+        )
+
+
+async def noop(ctx: dict[str, Any], n: int) -> None:
+    return None
+
+
+async def noop_rate(redis_url: str, jobs: int) -> float:
+    pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name="bench-noop")
+    for start in range(0, jobs, 200):
+        await asyncio.gather(*(pool.enqueue_job("noop", n) for n in range(start, min(jobs, start + 200))))
+    worker = Worker(
+        functions=[func(noop, name="noop", keep_result=0)],
+        redis_pool=pool,
+        queue_name="bench-noop",
+        burst=True,
+        handle_signals=False,
+        max_jobs=20,
+        poll_delay=0.05,
+        keep_result=0,
+    )
+    began = time.perf_counter()
+    await worker.async_run()
+    elapsed = time.perf_counter() - began
+    await pool.aclose()
+    return jobs / elapsed
+
+
+async def main(database_url: str, redis_url: str, work: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = Settings(
+        data_dir=str(work),
+        database_url=database_url,
+        redis_url=redis_url,
+        smtp_url=f"smtp://127.0.0.1:{port}",
+    )
+    engine = await open_database(database_url, pool_size=25)
+    await migrate()
+    await seed()
+    pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name="inspection")
+    await pool.flushdb()
+    began = time.perf_counter()
+    enqueued = await sweep({"settings": settings, "redis": pool})
+    sweep_seconds = time.perf_counter() - began
+    print(f"sweep: claimed and enqueued {enqueued} notifications in {sweep_seconds:.2f} s (target < 10 s)")
+    worker = build_worker(settings, own_database=False, burst=True, handle_signals=False, poll_delay=0.05)
+    began = time.perf_counter()
+    await worker.async_run()
+    send_seconds = time.perf_counter() - began
+    await worker.close()
+    sends = Sink.received / send_seconds
+    print(f"sends: {Sink.received} e-mails in {send_seconds:.2f} s = {sends:.0f}/s")
+    baseline = await noop_rate(redis_url, ACTIONS)
+    print(f"arq no-op jobs: {baseline:.0f}/s; sends are {100 * sends / baseline:.0f}% of it (target >= 40%)")
+    await pool.aclose()
+    await close_database(engine)
+    controller.stop()
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{work / 'bench.sqlite3'}"
+        redis_url = os.environ.get("INSPECTION_REDIS_URL", "")
+        if redis_url:
+            asyncio.run(main(url, redis_url, work))
+        else:
+            with EmbeddedRedis(work / "redis", persist=False) as server:
+                asyncio.run(main(url, server.url, work))
