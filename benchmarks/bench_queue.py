@@ -50,7 +50,7 @@ class Sink:
 
     received = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         Sink.received += 1
         return "250 OK"
 
@@ -64,7 +64,7 @@ async def seed() -> None:
         full_name="H",
         email="h@example.test",
         role="unit_head",
-        password_hash="x",
+        password_hash="x",  # noqa: S106 - never signs in
         created_at=now,
     )
     await head.save()
