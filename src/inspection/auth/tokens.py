@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "insp_"
+TOKEN_PREFIX = "insp_"  # noqa: S105 - a label, not a secret
 
 
 def new_token() -> tuple[str, str]:

@@ -22,7 +22,7 @@ PICCOLO_CONF = "inspection.db.piccolo_conf"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str) -> Engine[Any]:
     """An engine for ``sqlite:///path`` or ``postgresql://user@host:port/db``."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -43,7 +43,7 @@ def make_engine(url: str) -> Engine:
     raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
 
 
-def bind(engine: Engine) -> None:
+def bind(engine: Engine[Any]) -> None:
     """Make ``engine`` the one every table and Piccolo's migration runner use."""
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
     from inspection.db import piccolo_conf
@@ -56,11 +56,11 @@ def bind(engine: Engine) -> None:
     Migration._meta.db = engine
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine[Any]) -> bool:
     return engine.engine_type == "sqlite"
 
 
-async def open_database(url: str, *, pool_size: int = 10) -> Engine:
+async def open_database(url: str, *, pool_size: int = 10) -> Engine[Any]:
     """Make, bind and start the engine for ``url``."""
     engine = make_engine(url)
     if isinstance(engine, SQLiteEngine):
@@ -73,12 +73,12 @@ async def open_database(url: str, *, pool_size: int = 10) -> Engine:
     return engine
 
 
-async def close_database(engine: Engine) -> None:
+async def close_database(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[Any]:
     return TABLES[0]._meta.db
 
 

@@ -6,12 +6,14 @@ so Piccolo's migration runner always uses the engine the process opened.
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
 from inspection.db.engine import make_engine
 from inspection.settings import load_settings
 
-DB: Engine = make_engine(load_settings().effective_database_url)
+DB: Engine[Any] = make_engine(load_settings().effective_database_url)
 
 APP_REGISTRY = AppRegistry(apps=["inspection.db.piccolo_app"])

@@ -3,7 +3,8 @@
 Times are stored as timezone-aware UTC timestamps; calendar deadlines as dates.
 Composite unique keys are unique indexes made in the migrations (Piccolo adds
 table constraints with ALTER TABLE, which SQLite lacks); each table's docstring names
-its key. Rows that users change concurrently carry a ``version`` counter: an update
+its key. ``id: Serial`` only tells type checkers about the primary key Piccolo adds to every
+table. Rows that users change concurrently carry a ``version`` counter: an update
 states the version it read and fails when another writer got there first.
 """
 
@@ -17,6 +18,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     LazyTableReference,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -28,11 +30,13 @@ from piccolo.table import Table
 class Unit(Table, tablename="unit"):
     """An inspected or inspecting body: the district, a department, a commune, a town."""
 
+    id: Serial
+
     code = Varchar(length=64, unique=True, help_text="Stable short code, e.g. X-ANBINH.")
     name_vi = Varchar(length=255, help_text="Vietnamese name.")
     name_en = Varchar(length=255, default="", help_text="English name.")
     kind = Varchar(length=32, index=True, help_text="district, department, commune, town, ...")
-    parent = ForeignKey(
+    parent: ForeignKey[Unit] = ForeignKey(
         LazyTableReference("Unit", module_path=__name__),
         null=True,
         on_delete=OnDelete.restrict,
@@ -54,6 +58,8 @@ class Unit(Table, tablename="unit"):
 class User(Table, tablename="app_user"):
     """A person who signs in: inspector, unit head, leader, observer or admin."""
 
+    id: Serial
+
     username = Varchar(length=64, unique=True)
     full_name = Varchar(length=255)
     email = Varchar(length=255, default="")
@@ -68,6 +74,8 @@ class User(Table, tablename="app_user"):
 class ApiToken(Table, tablename="api_token"):
     """A bearer token for scripts; only its SHA-256 is stored."""
 
+    id: Serial
+
     user = ForeignKey(User, on_delete=OnDelete.cascade)
     name = Varchar(length=128)
     token_sha256 = Varchar(length=64, unique=True)
@@ -78,6 +86,8 @@ class ApiToken(Table, tablename="api_token"):
 
 class Checklist(Table, tablename="checklist"):
     """A named checklist (bộ tiêu chí); its content lives in versions."""
+
+    id: Serial
 
     code = Varchar(length=64, unique=True)
     title_vi = Varchar(length=500)
@@ -90,6 +100,8 @@ class ChecklistVersion(Table, tablename="checklist_version"):
     Unique: (checklist, number) and (checklist, sha256).
     """
 
+    id: Serial
+
     checklist = ForeignKey(Checklist, on_delete=OnDelete.restrict)
     number = Integer(help_text="1, 2, 3... per checklist.")
     sha256 = Varchar(length=64, help_text="Hash of the normalised definition.")
@@ -101,6 +113,8 @@ class ChecklistVersion(Table, tablename="checklist_version"):
 
 class Inspection(Table, tablename="inspection"):
     """A visit of the inspection team to one unit against one checklist version (cuộc kiểm tra)."""
+
+    id: Serial
 
     unit = ForeignKey(Unit, on_delete=OnDelete.restrict)
     checklist_version = ForeignKey(ChecklistVersion, on_delete=OnDelete.restrict)
@@ -122,6 +136,8 @@ class Inspection(Table, tablename="inspection"):
 class InspectionMember(Table, tablename="inspection_member"):
     """A member of an inspection's team (thành viên đoàn kiểm tra). Unique: (inspection, user)."""
 
+    id: Serial
+
     inspection = ForeignKey(Inspection, on_delete=OnDelete.cascade)
     user = ForeignKey(User, on_delete=OnDelete.restrict)
     role = Varchar(length=16, default="member", help_text="lead, secretary or member.")
@@ -130,11 +146,13 @@ class InspectionMember(Table, tablename="inspection_member"):
 class Answer(Table, tablename="answer"):
     """The recorded answer to one checklist item in one inspection. Unique: (inspection, item_code)."""
 
+    id: Serial
+
     inspection = ForeignKey(Inspection, on_delete=OnDelete.cascade)
     item_code = Varchar(length=64)
     criterion_code = Varchar(length=64)
     section_code = Varchar(length=64)
-    value = JSON(help_text="The raw answer as given, e.g. \"yes\", 0.75, 82.5, \"text\".")
+    value = JSON(help_text='The raw answer as given, e.g. "yes", 0.75, 82.5, "text".')
     not_applicable = Boolean(default=False)
     points = DoublePrecision(null=True, default=None)
     max_points = DoublePrecision(default=0.0)
@@ -147,13 +165,17 @@ class Answer(Table, tablename="answer"):
 class Finding(Table, tablename="finding"):
     """A shortcoming found in an inspection (tồn tại, hạn chế)."""
 
+    id: Serial
+
     inspection = ForeignKey(Inspection, on_delete=OnDelete.cascade)
     item_code = Varchar(length=64, default="", help_text="Checklist item, or empty for a general finding.")
     title = Varchar(length=500)
     description = Text(default="")
     severity = Varchar(length=16, help_text="minor, major, critical.")
     proposed = Boolean(default=False, help_text="Proposed by a failing answer, not yet confirmed.")
-    due_date = Date(null=True, default=None, help_text="Deadline chosen by the inspector, else from severity.")
+    due_date = Date(
+        null=True, default=None, help_text="Deadline chosen by the inspector, else from severity."
+    )
     created_by = ForeignKey(User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     version = Integer(default=1)
@@ -161,6 +183,8 @@ class Finding(Table, tablename="finding"):
 
 class CorrectiveAction(Table, tablename="corrective_action"):
     """The work a unit must do to remedy one finding (nhiệm vụ khắc phục)."""
+
+    id: Serial
 
     finding = ForeignKey(Finding, unique=True, on_delete=OnDelete.restrict)
     inspection = ForeignKey(Inspection, on_delete=OnDelete.restrict)
@@ -183,6 +207,8 @@ class CorrectiveAction(Table, tablename="corrective_action"):
 class ActionEvent(Table, tablename="action_event"):
     """One change to a corrective action: who, when, what and why."""
 
+    id: Serial
+
     action = ForeignKey(CorrectiveAction, on_delete=OnDelete.cascade)
     kind = Varchar(length=32)
     actor = ForeignKey(User, null=True, on_delete=OnDelete.restrict, help_text="Null for the system.")
@@ -195,6 +221,8 @@ class ActionEvent(Table, tablename="action_event"):
 
 class ExtensionRequest(Table, tablename="extension_request"):
     """A unit head's request for a later deadline (đề nghị gia hạn)."""
+
+    id: Serial
 
     action = ForeignKey(CorrectiveAction, on_delete=OnDelete.cascade)
     requested_by = ForeignKey(User, on_delete=OnDelete.restrict)
@@ -209,6 +237,8 @@ class ExtensionRequest(Table, tablename="extension_request"):
 
 class Evidence(Table, tablename="evidence"):
     """A file attached to an answer or to an action event (minh chứng)."""
+
+    id: Serial
 
     inspection = ForeignKey(Inspection, null=True, on_delete=OnDelete.cascade)
     item_code = Varchar(length=64, default="")
@@ -226,13 +256,13 @@ class Evidence(Table, tablename="evidence"):
 class Notification(Table, tablename="notification"):
     """One message to send (the outbox): written with the change that causes it."""
 
+    id: Serial
+
     kind = Varchar(length=32, help_text="assigned, reminder, overdue, escalation, ...")
     action = ForeignKey(CorrectiveAction, null=True, on_delete=OnDelete.cascade)
     recipient = ForeignKey(User, on_delete=OnDelete.cascade)
     due_at = Timestamptz(index=True)
-    status = Varchar(
-        length=16, index=True, help_text="pending, queued, sending, sent, failed, cancelled."
-    )
+    status = Varchar(length=16, index=True, help_text="pending, queued, sending, sent, failed, cancelled.")
     attempts = Integer(default=0)
     idempotency_key = Varchar(length=255, unique=True)
     last_error = Text(default="")

@@ -61,7 +61,11 @@ TRANSITIONS: dict[Verb, Transition] = {
         ),
         Transition("close", frozenset({Status.REPORTED_FIXED}), Status.CLOSED, "inspection", False),
         Transition(
-            "reopen", frozenset({Status.REPORTED_FIXED, Status.CLOSED}), Status.IN_PROGRESS, "inspection", True
+            "reopen",
+            frozenset({Status.REPORTED_FIXED, Status.CLOSED}),
+            Status.IN_PROGRESS,
+            "inspection",
+            True,
         ),
     )
 }
@@ -94,13 +98,17 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
         raise NotAllowed(f"Only an inspector of the inspection team may {verb.replace('_', ' ')}")
     if status not in transition.sources:
         allowed = ", ".join(sorted(s.value for s in transition.sources))
-        raise TransitionError(f"Cannot {verb.replace('_', ' ')} an action that is {status.value}; it must be {allowed}")
+        raise TransitionError(
+            f"Cannot {verb.replace('_', ' ')} an action that is {status.value}; it must be {allowed}"
+        )
     if transition.note_required and not note.strip():
         raise TransitionError(f"A note is required to {verb.replace('_', ' ')}")
     return transition.target
 
 
-def check_extension_request(status: Status, due: dt.date, requested: dt.date, today: dt.date, pending: bool) -> None:
+def check_extension_request(
+    status: Status, due: dt.date, requested: dt.date, today: dt.date, pending: bool
+) -> None:
     if status not in UNIT_OWES:
         raise TransitionError(f"Cannot ask for more time on an action that is {status.value}")
     if pending:

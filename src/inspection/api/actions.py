@@ -1,0 +1,184 @@
+"""Corrective actions: the list, one action's history, and every move of its life."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter, QueryParameter
+
+from inspection.auth.guards import signed_in
+from inspection.auth.principal import Principal
+from inspection.domain.actions import Verb
+from inspection.schemas import (
+    ActionDetailOut,
+    ActionOut,
+    ActionStatus,
+    DecisionIn,
+    EvidenceOut,
+    ExtensionIn,
+    ExtensionOut,
+    Input,
+    Note,
+    ReopenIn,
+    TransitionIn,
+)
+from inspection.services import actions
+from inspection.settings import Settings
+from inspection.storage import BlobStore
+
+
+class EvidenceForm(Input, kw_only=True):
+    file: UploadFile
+    note: Note = ""
+
+
+class CommentIn(Input, kw_only=True):
+    note: Note
+
+
+async def _move(
+    principal: Principal, action_id: int, verb: Verb, data: TransitionIn, settings: Settings
+) -> ActionOut:
+    return await actions.transition(principal, action_id, verb, data, settings)
+
+
+class ActionController(Controller):
+    path = "/api/actions"
+    tags = ["actions"]
+    guards = [signed_in]
+
+    @get("/")
+    async def list_actions(
+        self,
+        principal: Principal,
+        settings: Settings,
+        unit_id: int | None = None,
+        status: ActionStatus | None = None,
+        open_only: Annotated[bool, QueryParameter(name="open")] = False,
+        overdue: bool | None = None,
+        inspection_id: int | None = None,
+        mine: bool = False,
+        limit: int = Parameter(default=100, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> list[ActionOut]:
+        """Actions the user may see, soonest deadline first; overdue ones say by how many days."""
+        return await actions.list_actions(
+            principal,
+            settings,
+            unit_id=unit_id,
+            status=status,
+            open_only=open_only,
+            overdue=overdue,
+            inspection_id=inspection_id,
+            mine=mine,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/{action_id:int}")
+    async def detail(self, principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
+        return await actions.get_detail(principal, action_id, settings)
+
+    @post("/{action_id:int}/acknowledge", status_code=200)
+    async def acknowledge(
+        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+    ) -> ActionOut:
+        return await _move(principal, action_id, "acknowledge", data, settings)
+
+    @post("/{action_id:int}/progress", status_code=200)
+    async def progress(
+        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+    ) -> ActionOut:
+        return await _move(principal, action_id, "progress", data, settings)
+
+    @post("/{action_id:int}/report-fixed", status_code=200)
+    async def report_fixed(
+        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+    ) -> ActionOut:
+        return await _move(principal, action_id, "report_fixed", data, settings)
+
+    @post("/{action_id:int}/close", status_code=200)
+    async def close(
+        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+    ) -> ActionOut:
+        """Verify the fix and close the action."""
+        return await _move(principal, action_id, "close", data, settings)
+
+    @post("/{action_id:int}/reopen", status_code=200)
+    async def reopen(
+        self, principal: Principal, action_id: int, data: ReopenIn, settings: Settings
+    ) -> ActionOut:
+        """Send the action back to the unit with a reason (and optionally a new deadline)."""
+        return await actions.transition(principal, action_id, "reopen", data, settings)
+
+    @post("/{action_id:int}/comments", status_code=201)
+    async def comment(self, principal: Principal, action_id: int, data: CommentIn) -> dict[str, int]:
+        return {"event_id": await actions.comment(principal, action_id, data.note)}
+
+    @post("/{action_id:int}/extension-requests", status_code=201)
+    async def request_extension(
+        self, principal: Principal, action_id: int, data: ExtensionIn, settings: Settings
+    ) -> ExtensionOut:
+        return await actions.request_extension(principal, action_id, data, settings)
+
+    @post("/{action_id:int}/evidence", status_code=201)
+    async def add_evidence(
+        self,
+        principal: Principal,
+        action_id: int,
+        data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        blobs: BlobStore,
+        settings: Settings,
+    ) -> EvidenceOut:
+        """Attach a photo or document as evidence of progress (multipart: file, note)."""
+        content = await data.file.read()
+        return await actions.add_evidence(
+            principal,
+            action_id,
+            data.file.filename,
+            data.file.content_type,
+            content,
+            data.note,
+            blobs,
+            settings,
+        )
+
+
+class ExtensionController(Controller):
+    path = "/api/extension-requests"
+    tags = ["actions"]
+    guards = [signed_in]
+
+    @post("/{extension_id:int}/decision", status_code=200)
+    async def decide(
+        self, principal: Principal, extension_id: int, data: DecisionIn, settings: Settings
+    ) -> ExtensionOut:
+        """Approve (the deadline moves) or reject a request for more time."""
+        return await actions.decide_extension(principal, extension_id, data, settings)
+
+
+class EvidenceController(Controller):
+    path = "/api/evidence"
+    tags = ["actions"]
+    guards = [signed_in]
+
+    @get("/{evidence_id:int}")
+    async def download(self, principal: Principal, evidence_id: int, blobs: BlobStore) -> Response[Any]:
+        meta, content = await actions.evidence_file(principal, evidence_id, blobs)
+        return Response(
+            content,
+            media_type=meta.content_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(meta.filename)}",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")

@@ -1,0 +1,47 @@
+"""Values handlers receive by name: the principal, settings, the blob store, Redis-backed helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+
+from inspection.auth.guards import principal_of
+from inspection.auth.principal import Principal
+from inspection.auth.sessions import LoginThrottle, SessionStore
+from inspection.settings import Settings
+from inspection.storage import BlobStore
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    return principal_of(request)
+
+
+def provide_settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def provide_store(request: Request[Any, Any, Any]) -> BlobStore:
+    store: BlobStore = request.app.state.blobs
+    return store
+
+
+def provide_sessions(request: Request[Any, Any, Any]) -> SessionStore:
+    sessions: SessionStore = request.app.state.sessions
+    return sessions
+
+
+def provide_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.throttle
+    return throttle
+
+
+DEPENDENCIES = {
+    "principal": Provide(provide_principal, sync_to_thread=False),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "blobs": Provide(provide_store, sync_to_thread=False),
+    "sessions": Provide(provide_sessions, sync_to_thread=False),
+    "throttle": Provide(provide_throttle, sync_to_thread=False),
+}

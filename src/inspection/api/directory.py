@@ -1,0 +1,60 @@
+"""Units and users."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+
+from inspection.auth.guards import roles, signed_in
+from inspection.auth.principal import Principal
+from inspection.auth.sessions import SessionStore
+from inspection.schemas import UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
+from inspection.services import directory
+from inspection.settings import Settings
+
+
+class UnitController(Controller):
+    path = "/api/units"
+    tags = ["units"]
+    guards = [signed_in]
+
+    @get("/")
+    async def list_units(self, principal: Principal) -> list[UnitOut]:
+        return await directory.list_units(principal)
+
+    @get("/{unit_id:int}")
+    async def get_unit(self, principal: Principal, unit_id: int) -> UnitOut:
+        return await directory.get_unit(principal, unit_id)
+
+    @post("/", guards=[roles("admin")])
+    async def create_unit(self, data: UnitIn) -> UnitOut:
+        return await directory.create_unit(data)
+
+    @patch("/{unit_id:int}", guards=[roles("admin")])
+    async def update_unit(self, unit_id: int, data: UnitPatch, settings: Settings) -> UnitOut:
+        """Change a unit; setting ``head_id`` moves its open actions to the new head."""
+        return await directory.update_unit(unit_id, data, settings)
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ["users"]
+    guards = [roles("admin")]
+
+    @get("/")
+    async def list_users(self) -> list[UserOut]:
+        return await directory.list_users()
+
+    @get("/{user_id:int}")
+    async def get_user(self, user_id: int) -> UserOut:
+        return await directory.get_user(user_id)
+
+    @post("/")
+    async def create_user(self, data: UserIn, settings: Settings) -> UserOut:
+        return await directory.create_user(data, settings)
+
+    @patch("/{user_id:int}")
+    async def update_user(self, user_id: int, data: UserPatch, sessions: SessionStore) -> UserOut:
+        """Change a user; their sessions end, so a new role or a disabled account applies at once."""
+        user = await directory.update_user(user_id, data)
+        await sessions.end_all_for_user(user_id)
+        return user

@@ -1,0 +1,80 @@
+"""The web application: routes, middleware, and the lifespan that opens every resource once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from litestar import Litestar
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from inspection.api.actions import ActionController, EvidenceController, ExtensionController
+from inspection.api.auth import AuthController, TokenController
+from inspection.api.checklists import ChecklistController
+from inspection.api.dependencies import DEPENDENCIES
+from inspection.api.directory import UnitController, UserController
+from inspection.api.errors import service_error_to_json
+from inspection.api.inspections import FindingController, InspectionController
+from inspection.auth.middleware import AuthMiddleware
+from inspection.auth.sessions import LoginThrottle, SessionStore
+from inspection.db.engine import close_database, open_database
+from inspection.errors import ServiceError
+from inspection.settings import Settings
+from inspection.storage import FileBlobStore
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The application for ``settings``; ``settings.redis_url`` must name a running Redis."""
+    if not settings.redis_url:
+        raise ValueError("create_app needs a Redis URL; `inspection serve` starts an embedded Redis")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = await open_database(settings.effective_database_url)
+        redis = aioredis.Redis.from_url(settings.redis_url)
+        app.state.settings = settings
+        app.state.redis = redis
+        app.state.sessions = SessionStore(redis, settings.session_idle_minutes * 60)
+        app.state.throttle = LoginThrottle(redis)
+        app.state.blobs = FileBlobStore(settings.data_path / "evidence")
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await close_database(engine)
+
+    return Litestar(
+        route_handlers=[
+            AuthController,
+            TokenController,
+            UnitController,
+            UserController,
+            ChecklistController,
+            InspectionController,
+            FindingController,
+            ActionController,
+            ExtensionController,
+            EvidenceController,
+        ],
+        lifespan=[lifespan],
+        dependencies=DEPENDENCIES,
+        middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
+        exception_handlers={ServiceError: service_error_to_json},
+        openapi_config=OpenAPIConfig(
+            title="inspection",
+            version="0.1.0",
+            description="Inspections, findings and corrective actions.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="always",
+            disable_stack_trace={ServiceError, 400, 401, 403, 404, 405, 409, 429},
+        ),
+        request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
+    )

@@ -1,0 +1,262 @@
+"""Demo data for Cao Lãnh district: its units, one user per role, and inspections whose
+findings and corrective actions stand in every state, made through the real services
+with the clock moved back, so the history reads as it would have happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from inspection import clock
+from inspection.auth.middleware import principal_from_user
+from inspection.auth.principal import Principal
+from inspection.checklists.schema import Item
+from inspection.db.engine import write_transaction
+from inspection.db.tables import Unit, User
+from inspection.schemas import (
+    AnswerIn,
+    DecisionIn,
+    ExtensionIn,
+    InspectionIn,
+    ReopenIn,
+    SubmitIn,
+    TransitionIn,
+    UserIn,
+)
+from inspection.services import actions, directory, inspections
+from inspection.services.checklists import latest_version_id, loaded_version
+from inspection.settings import Settings
+
+UNITS_FILE = Path(__file__).with_name("cao_lanh_units.toml")
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo users, on purpose
+
+# (username, full name, role, unit code)
+PEOPLE: tuple[tuple[str, str, str, str | None], ...] = (
+    ("admin", "Quản trị hệ thống", "admin", "P-NOIVU"),
+    ("kiemtra", "Nguyễn Văn Thành", "inspector", "P-NOIVU"),
+    ("kiemtra2", "Trần Thị Lan", "inspector", "VP-HDND-UBND"),
+    ("lanhdao", "Lê Văn Hùng (Phó Chủ tịch UBND huyện)", "leader", "UBND-HUYEN"),
+    ("giamsat", "Phạm Thị Mai (Ban Pháp chế HĐND huyện)", "observer", None),
+)
+
+
+class DemoUnit(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    name_vi: str
+    name_en: str
+    kind: str
+    parent: str | None = None
+
+
+class DemoUnits(msgspec.Struct):
+    units: list[DemoUnit]
+
+
+@contextmanager
+def _at(moment: dt.datetime) -> Iterator[None]:
+    clock.set_clock(lambda: moment)
+    try:
+        yield
+    finally:
+        clock.set_clock(None)
+
+
+def head_username(code: str) -> str:
+    return "truong." + code.lower()
+
+
+async def load_demo(settings: Settings) -> list[str]:
+    """Write the demo data once; on a database that has users already, do nothing."""
+    if await User.exists():
+        return ["Demo data: the database already has users; nothing added."]
+    units = await _units()
+    people = await _people(units, settings)
+    await _inspections(settings, units, people)
+    lines = [f"Demo users (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {name:<12} {role:<10} {full}" for name, full, role, _ in PEOPLE]
+    lines.append(f"  {head_username('X-ANBINH'):<12} unit_head  (one per unit: truong.<unit code>)")
+    return lines
+
+
+async def _units() -> dict[str, int]:
+    data = msgspec.convert(tomllib.loads(UNITS_FILE.read_text(encoding="utf-8")), DemoUnits)
+    ids: dict[str, int] = {}
+    async with write_transaction():
+        for unit in data.units:
+            row = Unit(
+                code=unit.code,
+                name_vi=unit.name_vi,
+                name_en=unit.name_en,
+                kind=unit.kind,
+                parent=ids[unit.parent] if unit.parent else None,
+                email=f"{unit.code.lower()}@caolanh.example.vn",
+            )
+            await row.save()
+            ids[unit.code] = row.id
+    return ids
+
+
+async def _people(units: dict[str, int], settings: Settings) -> dict[str, Principal]:
+    people: dict[str, Principal] = {}
+    specs = [(u, f, r, c) for u, f, r, c in PEOPLE]
+    specs += [
+        (head_username(code), f"Thủ trưởng {code}", "unit_head", code)
+        for code in units
+        if code != "UBND-HUYEN"
+    ]
+    for username, full_name, role, code in specs:
+        user = await directory.create_user(
+            UserIn(
+                username=username,
+                full_name=full_name,
+                email=f"{username}@caolanh.example.vn",
+                role=role,  # type: ignore[arg-type]
+                unit_id=units[code] if code else None,
+                password=DEMO_PASSWORD,
+                language="en" if username == "giamsat" else "vi",
+            ),
+            settings,
+        )
+        row = await User.objects().where(User.id == user.id).first()
+        assert row is not None
+        people[username] = await principal_from_user(row)
+    return people
+
+
+def _value(item: Item, rng: random.Random, fail: bool) -> str | float | None:
+    match item.response_type:
+        case "yes_no":
+            return "no" if fail else "yes"
+        case "yes_no_partial":
+            return rng.choice(["no", "partial"]) if fail else "yes"
+        case "score":
+            return round(item.max_points * (rng.uniform(0.3, 0.7) if fail else 1.0), 2)
+        case "number":
+            bands = sorted(item.scoring_bands, key=lambda b: b.min, reverse=True)
+            return bands[-1].min if fail else bands[0].min + 1
+        case _:
+            return "Đã kiểm tra thực tế"
+
+
+# (unit code, checklist, days ago, share of failing answers, what happens next)
+PLAN: tuple[tuple[str, str, int, float, str], ...] = (
+    ("X-ANBINH", "commune-one-stop", 150, 0.2, "all_closed"),
+    ("X-MYHIEP", "commune-one-stop", 95, 0.3, "mixed"),
+    ("P-TNMT", "par-index-department", 80, 0.25, "mixed"),
+    ("X-BASAO", "commune-one-stop", 45, 0.3, "mixed"),
+    ("TT-MYTHO", "commune-one-stop", 20, 0.15, "fresh"),
+    ("P-TUPHAP", "par-index-department", 5, 0.2, "fresh"),
+    ("X-TANNGHIA", "commune-one-stop", 1, 0.2, "in_progress"),
+    ("X-PHONGMY", "commune-one-stop", -10, 0.0, "planned"),
+)
+
+
+async def _inspections(settings: Settings, units: dict[str, int], people: dict[str, Principal]) -> None:
+    rng = random.Random(2021)
+    inspector, colleague, leader = people["kiemtra"], people["kiemtra2"], people["lanhdao"]
+    start = clock.now().replace(hour=2, minute=0, second=0, microsecond=0)
+    for code, checklist, days_ago, failing, story in PLAN:
+        day = start - dt.timedelta(days=days_ago)
+        version = await loaded_version(await latest_version_id(checklist))
+        with _at(day):
+            created = await inspections.create(
+                inspector,
+                InspectionIn(
+                    unit_id=units[code],
+                    checklist_code=checklist,
+                    title=f"Kiểm tra công tác CCHC năm {day.year} - {code}",
+                    planned_date=day.date(),
+                    member_ids=[colleague.id],
+                ),
+            )
+        if story == "planned":
+            continue
+        with _at(day + dt.timedelta(hours=2)):
+            items = [item for _, _, item in version.definition.items()]
+            answered = items if story != "in_progress" else items[: len(items) // 2]
+            for item in answered:
+                fail = item.response_type != "text" and rng.random() < failing
+                await inspections.record_answer(
+                    inspector, created.id, item.code, AnswerIn(value=_value(item, rng, fail), note="")
+                )
+        if story == "in_progress":
+            continue
+        with _at(day + dt.timedelta(days=7)):
+            await inspections.submit(
+                inspector, created.id, SubmitIn(conclusion="Thông báo kết luận kiểm tra CCHC"), settings
+            )
+        await _follow_up(
+            settings, created.id, day, story, people[head_username(code)], inspector, leader, rng
+        )
+
+
+async def _follow_up(
+    settings: Settings,
+    inspection_id: int,
+    day: dt.datetime,
+    story: str,
+    head: Principal,
+    inspector: Principal,
+    leader: Principal,
+    rng: random.Random,
+) -> None:
+    """Move the inspection's actions along, the way units really answer: some fast, some late."""
+    listed = await actions.list_actions(inspector, settings, inspection_id=inspection_id, limit=500)
+    for index, action in enumerate(listed):
+        fate = (
+            "closed"
+            if story == "all_closed"
+            else ["open", "ack", "progress", "fixed", "closed", "reopened", "extension", "late_closed"][
+                index % 8
+            ]
+        )
+        if story == "fresh" and fate in ("closed", "late_closed", "reopened"):
+            fate = "ack"
+        moment = day + dt.timedelta(days=8 + rng.randint(0, 3))
+        steps: list[tuple[str, Principal, Any]] = []
+        if fate != "open":
+            steps.append(("acknowledge", head, TransitionIn()))
+        if fate in ("progress", "fixed", "closed", "reopened", "late_closed", "extension"):
+            steps.append(
+                (
+                    "progress",
+                    head,
+                    TransitionIn(note="Đang tổ chức khắc phục, đã phân công công chức phụ trách"),
+                )
+            )
+        if fate in ("fixed", "closed", "reopened", "late_closed"):
+            steps.append(("report_fixed", head, TransitionIn(note="Đã khắc phục xong, gửi kèm minh chứng")))
+        if fate in ("closed", "late_closed"):
+            steps.append(("close", inspector, TransitionIn(note="Đã kiểm tra minh chứng, đạt yêu cầu")))
+        if fate == "reopened":
+            steps.append(("reopen", inspector, ReopenIn(reason="Minh chứng chưa đầy đủ, đề nghị bổ sung")))
+        for verb, who, body in steps:
+            moment += dt.timedelta(days=rng.randint(1, 4) if fate != "late_closed" else 12)
+            if moment > clock.now():
+                break
+            with _at(moment):
+                await actions.transition(who, action.id, verb, body, settings)  # type: ignore[arg-type]
+        if fate == "extension":
+            with _at(min(moment + dt.timedelta(days=1), clock.now())):
+                current = await actions.get(head, action.id, settings)
+                request = await actions.request_extension(
+                    head,
+                    action.id,
+                    ExtensionIn(
+                        requested_due_date=max(current.due_date, clock.now().date()) + dt.timedelta(days=15),
+                        reason="Cần thêm thời gian chờ kinh phí sửa chữa",
+                    ),
+                    settings,
+                )
+                if index % 16 == 6:
+                    await actions.decide_extension(
+                        leader, request.id, DecisionIn(approve=True, note="Đồng ý"), settings
+                    )

@@ -1,0 +1,561 @@
+"""Corrective actions: created from findings, moved through their life, with every change an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from inspection import clock
+from inspection.auth.principal import Principal
+from inspection.db.engine import write_transaction
+from inspection.db.tables import (
+    ActionEvent,
+    CorrectiveAction,
+    Evidence,
+    ExtensionRequest,
+    Finding,
+    Inspection,
+)
+from inspection.domain.actions import (
+    OPEN_STATES,
+    UNIT_OWES,
+    Actor,
+    Status,
+    Verb,
+    check_extension_decider,
+    check_extension_request,
+    check_transition,
+    days_overdue,
+    deadline_for,
+)
+from inspection.errors import Conflict, Forbidden, Invalid, NotFound
+from inspection.queue import outbox
+from inspection.schemas import (
+    ActionDetailOut,
+    ActionOut,
+    DecisionIn,
+    EventOut,
+    EvidenceOut,
+    ExtensionIn,
+    ExtensionOut,
+    ReopenIn,
+    TransitionIn,
+)
+from inspection.services.context import ensure_visible, local_day, on_team, today
+from inspection.settings import Settings
+from inspection.storage import BlobStore, check_upload
+
+_ACTION_COLUMNS = (
+    CorrectiveAction.id,
+    CorrectiveAction.title,
+    CorrectiveAction.severity,
+    CorrectiveAction.status,
+    CorrectiveAction.unit,
+    CorrectiveAction.unit.name_vi,
+    CorrectiveAction.inspection,
+    CorrectiveAction.finding,
+    CorrectiveAction.finding.item_code,
+    CorrectiveAction.assignee,
+    CorrectiveAction.opened_by,
+    CorrectiveAction.due_date,
+    CorrectiveAction.original_due_date,
+    CorrectiveAction.reopen_count,
+    CorrectiveAction.created_at,
+    CorrectiveAction.closed_at,
+    CorrectiveAction.version,
+)
+
+
+def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
+    late = days_overdue(row["status"], row["due_date"], on)
+    return ActionOut(
+        id=row["id"],
+        title=row["title"],
+        severity=row["severity"],
+        status=row["status"],
+        unit_id=row["unit"],
+        unit_name=row["unit.name_vi"],
+        inspection_id=row["inspection"],
+        finding_id=row["finding"],
+        item_code=row["finding.item_code"],
+        assignee_id=row["assignee"],
+        opened_by_id=row["opened_by"],
+        due_date=row["due_date"],
+        original_due_date=row["original_due_date"],
+        overdue=late > 0,
+        days_overdue=late,
+        reopen_count=row["reopen_count"],
+        created_at=row["created_at"],
+        closed_at=row["closed_at"],
+        version=row["version"],
+    )
+
+
+async def create_actions_for_inspection(inspection_id: int, settings: Settings) -> list[int]:
+    """One action per finding of a submitted inspection, assigned to the unit's head.
+
+    Idempotent: findings that already have an action are skipped, so running it again
+    (a retried job) creates nothing new. Runs inside the caller's transaction.
+    """
+    inspection = (
+        await Inspection.select(
+            Inspection.id, Inspection.unit, Inspection.unit.head_id, Inspection.submitted_at
+        )
+        .where(Inspection.id == inspection_id)
+        .first()
+    )
+    if inspection is None or inspection["submitted_at"] is None:
+        raise NotFound("No submitted inspection with that id")
+    findings = await Finding.select().where(Finding.inspection == inspection_id).order_by(Finding.id)
+    done = {
+        r["finding"]
+        for r in await CorrectiveAction.select(CorrectiveAction.finding).where(
+            CorrectiveAction.inspection == inspection_id
+        )
+    }
+    conclusion_day = local_day(inspection["submitted_at"], settings)
+    days = {
+        "critical": settings.deadline_days_critical,
+        "major": settings.deadline_days_major,
+        "minor": settings.deadline_days_minor,
+    }
+    now = clock.now()
+    created: list[int] = []
+    for finding in findings:
+        if finding["id"] in done:
+            continue
+        due = finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)
+        action = CorrectiveAction(
+            finding=finding["id"],
+            inspection=inspection_id,
+            unit=inspection["unit"],
+            assignee=inspection["unit.head_id"],
+            opened_by=finding["created_by"],
+            title=finding["title"],
+            severity=finding["severity"],
+            status=Status.OPEN.value,
+            due_date=due,
+            original_due_date=due,
+            created_at=now,
+        )
+        await action.save()
+        await _event(action.id, "created", None, "", Status.OPEN, "", {"due_date": due.isoformat()})
+        await outbox.schedule_for_action(action.id, settings)
+        created.append(action.id)
+    if not findings:
+        await Inspection.update({Inspection.status: "closed", Inspection.closed_at: now}).where(
+            Inspection.id == inspection_id
+        )
+    return created
+
+
+async def _event(
+    action_id: int,
+    kind: str,
+    actor_id: int | None,
+    from_status: str,
+    to_status: str,
+    note: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    event = ActionEvent(
+        action=action_id,
+        kind=kind,
+        actor=actor_id,
+        at=clock.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=msgspec.json.encode(data or {}).decode(),
+    )
+    await event.save()
+    return int(event.id)
+
+
+async def _visible_row(principal: Principal, action_id: int) -> dict[str, Any]:
+    row = await CorrectiveAction.select(*_ACTION_COLUMNS).where(CorrectiveAction.id == action_id).first()
+    if row is None:
+        raise NotFound("No such action")
+    ensure_visible(principal, row["unit"], "action")
+    return row
+
+
+async def _actor(principal: Principal, inspection_id: int) -> Actor:
+    team = principal.role == "inspector" and await on_team(principal, inspection_id)
+    return Actor(role=principal.role, unit_id=principal.unit_id, on_inspection_team=team)
+
+
+async def list_actions(
+    principal: Principal,
+    settings: Settings,
+    *,
+    unit_id: int | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+    overdue: bool | None = None,
+    inspection_id: int | None = None,
+    mine: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ActionOut]:
+    on = today(settings)
+    query = CorrectiveAction.select(*_ACTION_COLUMNS)
+    if not principal.reads_everything:
+        query = query.where(CorrectiveAction.unit == (principal.unit_id or 0))
+    if unit_id is not None:
+        query = query.where(CorrectiveAction.unit == unit_id)
+    if status is not None:
+        query = query.where(CorrectiveAction.status == status)
+    if open_only:
+        query = query.where(CorrectiveAction.status.is_in([s.value for s in OPEN_STATES]))
+    if overdue is True:
+        query = query.where(
+            CorrectiveAction.status.is_in([s.value for s in UNIT_OWES]) & (CorrectiveAction.due_date < on)
+        )
+    if inspection_id is not None:
+        query = query.where(CorrectiveAction.inspection == inspection_id)
+    if mine:
+        column = CorrectiveAction.opened_by if principal.role == "inspector" else CorrectiveAction.assignee
+        query = query.where(column == principal.id)
+    rows = (
+        await query.order_by(CorrectiveAction.due_date)
+        .order_by(CorrectiveAction.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    actions = [_action_out(r, on) for r in rows]
+    if overdue is False:
+        actions = [a for a in actions if not a.overdue]
+    return actions
+
+
+async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
+    row = await _visible_row(principal, action_id)
+    finding = await Finding.select(Finding.description).where(Finding.id == row["finding"]).first()
+    events = (
+        await ActionEvent.select(
+            ActionEvent.id,
+            ActionEvent.kind,
+            ActionEvent.actor,
+            ActionEvent.actor.full_name,
+            ActionEvent.at,
+            ActionEvent.from_status,
+            ActionEvent.to_status,
+            ActionEvent.note,
+            ActionEvent.data,
+        )
+        .where(ActionEvent.action == action_id)
+        .order_by(ActionEvent.id)
+    )
+    return ActionDetailOut(
+        action=_action_out(row, today(settings)),
+        finding_description=finding["description"] if finding else "",
+        events=[
+            EventOut(
+                id=e["id"],
+                kind=e["kind"],
+                actor_id=e["actor"],
+                actor_name=e["actor.full_name"] or "",
+                at=e["at"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                note=e["note"],
+                data=_json(e["data"]),
+            )
+            for e in events
+        ],
+        extensions=await _extensions(ExtensionRequest.action == action_id),
+        evidence=await evidence_list(action_id),
+    )
+
+
+def _json(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str | bytes):
+        decoded = msgspec.json.decode(raw) if raw else {}
+        return decoded if isinstance(decoded, dict) else {}
+    return raw if isinstance(raw, dict) else {}
+
+
+async def get(principal: Principal, action_id: int, settings: Settings) -> ActionOut:
+    return _action_out(await _visible_row(principal, action_id), today(settings))
+
+
+async def transition(
+    principal: Principal, action_id: int, verb: Verb, data: TransitionIn | ReopenIn, settings: Settings
+) -> ActionOut:
+    """Move the action; of two people moving it at once, the second gets a 409."""
+    row = await _visible_row(principal, action_id)
+    if data.version is not None and data.version != row["version"]:
+        raise Conflict("The action was changed by someone else; reload it")
+    note = data.reason if isinstance(data, ReopenIn) else data.note
+    target = check_transition(
+        verb, Status(row["status"]), row["unit"], await _actor(principal, row["inspection"]), note
+    )
+    now = clock.now()
+    values: dict[Any, Any] = {
+        CorrectiveAction.status: target.value,
+        CorrectiveAction.version: row["version"] + 1,
+    }
+    event_data: dict[str, Any] = {}
+    if verb == "acknowledge":
+        values[CorrectiveAction.acknowledged_at] = now
+    elif verb == "report_fixed":
+        values[CorrectiveAction.reported_fixed_at] = now
+    elif verb == "close":
+        values[CorrectiveAction.closed_at] = now
+    elif verb == "reopen":
+        assert isinstance(data, ReopenIn)
+        values[CorrectiveAction.reopen_count] = row["reopen_count"] + 1
+        values[CorrectiveAction.closed_at] = None
+        values[CorrectiveAction.reported_fixed_at] = None
+        if data.due_date is not None:
+            if data.due_date < today(settings):
+                raise Invalid("The new deadline cannot be in the past", field="due_date")
+            values[CorrectiveAction.due_date] = data.due_date
+            event_data["due_date"] = data.due_date.isoformat()
+    async with write_transaction():
+        updated = (
+            await CorrectiveAction.update(values)
+            .where((CorrectiveAction.id == action_id) & (CorrectiveAction.version == row["version"]))
+            .returning(CorrectiveAction.id)
+        )
+        if not updated:
+            raise Conflict("The action was changed by someone else; reload it")
+        await _event(action_id, verb, principal.id, row["status"], target.value, note, event_data)
+        await _notify_transition(verb, row, note, settings)
+        if verb == "close":
+            await _close_inspection_when_done(row["inspection"], now)
+        elif verb == "reopen":
+            await Inspection.update({Inspection.status: "submitted", Inspection.closed_at: None}).where(
+                (Inspection.id == row["inspection"]) & (Inspection.status == "closed")
+            )
+    return await get(principal, action_id, settings)
+
+
+async def _notify_transition(verb: Verb, row: dict[str, Any], note: str, settings: Settings) -> None:
+    """The notices a move causes, written in its transaction (the outbox)."""
+    action_id, assignee = row["id"], row["assignee"]
+    if verb == "report_fixed":
+        await outbox.notify("reported_fixed", action_id, row["opened_by"], {"note": note})
+    elif verb == "close":
+        if assignee is not None:
+            await outbox.notify("closed", action_id, assignee, {"note": note})
+        await outbox.cancel_for_action(action_id)
+        return
+    elif verb == "reopen" and assignee is not None:
+        await outbox.notify("reopened", action_id, assignee, {"note": note})
+    await outbox.reschedule_for_action(action_id, settings)
+
+
+async def _close_inspection_when_done(inspection_id: int, now: dt.datetime) -> None:
+    """An inspection is closed when the last of its actions is."""
+    still_open = await CorrectiveAction.exists().where(
+        (CorrectiveAction.inspection == inspection_id) & (CorrectiveAction.status != Status.CLOSED.value)
+    )
+    if not still_open:
+        await Inspection.update({Inspection.status: "closed", Inspection.closed_at: now}).where(
+            Inspection.id == inspection_id
+        )
+
+
+async def comment(principal: Principal, action_id: int, note: str) -> int:
+    row = await _visible_row(principal, action_id)
+    if principal.role in ("observer", "admin"):
+        raise Forbidden("Observers and administrators cannot comment on actions")
+    if not note.strip():
+        raise Invalid("The comment is empty", field="note")
+    async with write_transaction():
+        return await _event(action_id, "comment", principal.id, row["status"], row["status"], note)
+
+
+# --- extensions ---------------------------------------------------------------------------------
+
+
+async def _extensions(where: Any) -> list[ExtensionOut]:
+    rows = await ExtensionRequest.select().where(where).order_by(ExtensionRequest.id)
+    return [
+        ExtensionOut(
+            id=r["id"],
+            action_id=r["action"],
+            requested_by_id=r["requested_by"],
+            requested_due_date=r["requested_due_date"],
+            reason=r["reason"],
+            status=r["status"],
+            decided_by_id=r["decided_by"],
+            decided_at=r["decided_at"],
+            decision_note=r["decision_note"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def request_extension(
+    principal: Principal, action_id: int, data: ExtensionIn, settings: Settings
+) -> ExtensionOut:
+    row = await _visible_row(principal, action_id)
+    if principal.role != "unit_head" or principal.unit_id != row["unit"]:
+        raise Forbidden("Only the head of the action's unit may ask for more time")
+    async with write_transaction():
+        pending = await ExtensionRequest.exists().where(
+            (ExtensionRequest.action == action_id) & (ExtensionRequest.status == "pending")
+        )
+        check_extension_request(
+            Status(row["status"]), row["due_date"], data.requested_due_date, today(settings), pending
+        )
+        request = ExtensionRequest(
+            action=action_id,
+            requested_by=principal.id,
+            requested_due_date=data.requested_due_date,
+            reason=data.reason,
+            created_at=clock.now(),
+        )
+        await request.save()
+        await _event(
+            action_id,
+            "extension_requested",
+            principal.id,
+            row["status"],
+            row["status"],
+            data.reason,
+            {"requested_due_date": data.requested_due_date.isoformat(), "extension_id": request.id},
+        )
+    return (await _extensions(ExtensionRequest.id == request.id))[0]
+
+
+async def decide_extension(
+    principal: Principal, extension_id: int, data: DecisionIn, settings: Settings
+) -> ExtensionOut:
+    request = await ExtensionRequest.select().where(ExtensionRequest.id == extension_id).first()
+    if request is None:
+        raise NotFound("No such extension request")
+    row = await _visible_row(principal, request["action"])
+    check_extension_decider(await _actor(principal, row["inspection"]))
+    now = clock.now()
+    status = "approved" if data.approve else "rejected"
+    async with write_transaction():
+        decided = (
+            await ExtensionRequest.update(
+                {
+                    ExtensionRequest.status: status,
+                    ExtensionRequest.decided_by: principal.id,
+                    ExtensionRequest.decided_at: now,
+                    ExtensionRequest.decision_note: data.note,
+                }
+            )
+            .where((ExtensionRequest.id == extension_id) & (ExtensionRequest.status == "pending"))
+            .returning(ExtensionRequest.id)
+        )
+        if not decided:
+            raise Conflict("This extension request has already been decided")
+        event_data: dict[str, Any] = {"extension_id": extension_id, "approved": data.approve}
+        if data.approve:
+            moved = (
+                await CorrectiveAction.update(
+                    {
+                        CorrectiveAction.due_date: request["requested_due_date"],
+                        CorrectiveAction.version: CorrectiveAction.version + 1,
+                    }
+                )
+                .where(
+                    (CorrectiveAction.id == row["id"])
+                    & CorrectiveAction.status.is_in([s.value for s in OPEN_STATES])
+                )
+                .returning(CorrectiveAction.id)
+            )
+            if not moved:
+                raise Conflict("The action is closed; its deadline can no longer change")
+            event_data["due_date"] = request["requested_due_date"].isoformat()
+            event_data["previous_due_date"] = row["due_date"].isoformat()
+        await _event(
+            row["id"], "extension_decided", principal.id, row["status"], row["status"], data.note, event_data
+        )
+        await outbox.notify(
+            "extension_decided",
+            row["id"],
+            request["requested_by"],
+            {"approved": data.approve, "note": data.note},
+            ref=extension_id,
+        )
+        if data.approve:
+            await outbox.reschedule_for_action(row["id"], settings)
+    return (await _extensions(ExtensionRequest.id == extension_id))[0]
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+async def evidence_list(action_id: int) -> list[EvidenceOut]:
+    rows = await Evidence.select().where(Evidence.action == action_id).order_by(Evidence.id)
+    return [_evidence_out(r) for r in rows]
+
+
+def _evidence_out(r: dict[str, Any]) -> EvidenceOut:
+    return EvidenceOut(
+        id=r["id"],
+        filename=r["filename"],
+        content_type=r["content_type"],
+        size=r["size"],
+        sha256=r["sha256"],
+        uploaded_by_id=r["uploaded_by"],
+        uploaded_at=r["uploaded_at"],
+        event_id=r["event"],
+        item_code=r["item_code"],
+    )
+
+
+async def add_evidence(
+    principal: Principal,
+    action_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    note: str,
+    store: BlobStore,
+    settings: Settings,
+) -> EvidenceOut:
+    """Attach a file to the action as part of a progress report by the unit."""
+    row = await _visible_row(principal, action_id)
+    if principal.role != "unit_head" or principal.unit_id != row["unit"]:
+        raise Forbidden("Only the head of the action's unit may add evidence")
+    if row["status"] == Status.CLOSED.value:
+        raise Conflict("The action is closed; reopen it before adding evidence")
+    content_type = check_upload(filename, content_type, data, settings.evidence_max_bytes)
+    key = await store.put(data)
+    async with write_transaction():
+        event_id = await _event(
+            action_id, "evidence", principal.id, row["status"], row["status"], note, {"filename": filename}
+        )
+        evidence = Evidence(
+            action=action_id,
+            event=event_id,
+            filename=filename[:255],
+            content_type=content_type,
+            size=len(data),
+            sha256=key,
+            storage_key=key,
+            uploaded_by=principal.id,
+            uploaded_at=clock.now(),
+        )
+        await evidence.save()
+    return _evidence_out((await Evidence.select().where(Evidence.id == evidence.id).first()) or {})
+
+
+async def evidence_file(
+    principal: Principal, evidence_id: int, store: BlobStore
+) -> tuple[EvidenceOut, bytes]:
+    row = await Evidence.select().where(Evidence.id == evidence_id).first()
+    if row is None:
+        raise NotFound("No such evidence")
+    unit_id: int | None = None
+    if row["action"] is not None:
+        unit_id = (await _visible_row(principal, row["action"]))["unit"]
+    elif row["inspection"] is not None:
+        owner = await Inspection.select(Inspection.unit).where(Inspection.id == row["inspection"]).first()
+        unit_id = owner["unit"] if owner else None
+    if unit_id is None:
+        raise NotFound("No such evidence")
+    ensure_visible(principal, unit_id, "evidence")
+    return _evidence_out(row), await store.get(row["storage_key"])

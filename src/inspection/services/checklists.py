@@ -1,0 +1,115 @@
+"""Reading loaded checklist versions (loading them is :mod:`inspection.checklists.loader`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspection.checklists.loader import decode_definition
+from inspection.checklists.schema import ChecklistFile, Criterion, Item, Section
+from inspection.db.tables import Checklist, ChecklistVersion
+from inspection.errors import Invalid, NotFound
+from inspection.schemas import ChecklistVersionOut
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """A checklist version decoded once, with its items indexed by code."""
+
+    id: int
+    code: str
+    number: int
+    definition: ChecklistFile
+    items: dict[str, tuple[Section, Criterion, Item]]
+
+    def item(self, code: str) -> tuple[Section, Criterion, Item]:
+        try:
+            return self.items[code]
+        except KeyError:
+            raise NotFound(f"Checklist {self.code} v{self.number} has no item {code!r}") from None
+
+
+# Versions never change once loaded, so a decoded one can be kept for the process's life.
+_cache: dict[int, LoadedVersion] = {}
+
+
+async def loaded_version(version_id: int) -> LoadedVersion:
+    cached = _cache.get(version_id)
+    if cached is not None:
+        return cached
+    row = (
+        await ChecklistVersion.select(
+            ChecklistVersion.id,
+            ChecklistVersion.number,
+            ChecklistVersion.definition,
+            ChecklistVersion.checklist.code,
+        )
+        .where(ChecklistVersion.id == version_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No checklist version {version_id}")
+    definition = decode_definition(row["definition"])
+    version = LoadedVersion(
+        id=row["id"],
+        code=row["checklist.code"],
+        number=row["number"],
+        definition=definition,
+        items={item.code: (section, criterion, item) for section, criterion, item in definition.items()},
+    )
+    _cache[version_id] = version
+    return version
+
+
+async def latest_version_id(checklist_code: str) -> int:
+    row = (
+        await ChecklistVersion.select(ChecklistVersion.id)
+        .where(ChecklistVersion.checklist.code == checklist_code)
+        .order_by(ChecklistVersion.number, ascending=False)
+        .first()
+    )
+    if row is None:
+        raise Invalid(f"No checklist with code {checklist_code!r} is loaded", field="checklist_code")
+    return int(row["id"])
+
+
+async def list_versions() -> list[ChecklistVersionOut]:
+    rows = (
+        await ChecklistVersion.select(
+            ChecklistVersion.id,
+            ChecklistVersion.number,
+            ChecklistVersion.sha256,
+            ChecklistVersion.source,
+            ChecklistVersion.max_points,
+            ChecklistVersion.loaded_at,
+            ChecklistVersion.checklist.id,
+            ChecklistVersion.checklist.code,
+            ChecklistVersion.checklist.title_vi,
+            ChecklistVersion.checklist.title_en,
+        )
+        .order_by(ChecklistVersion.checklist.code)
+        .order_by(ChecklistVersion.number, ascending=False)
+    )
+    latest: set[int] = set()
+    out = []
+    for row in rows:
+        is_latest = row["checklist.id"] not in latest
+        latest.add(row["checklist.id"])
+        out.append(
+            ChecklistVersionOut(
+                id=row["id"],
+                checklist_code=row["checklist.code"],
+                title_vi=row["checklist.title_vi"],
+                title_en=row["checklist.title_en"],
+                number=row["number"],
+                sha256=row["sha256"],
+                source=row["source"],
+                max_points=row["max_points"],
+                loaded_at=row["loaded_at"],
+                latest=is_latest,
+            )
+        )
+    return out
+
+
+async def checklist_exists(code: str) -> bool:
+    return await Checklist.exists().where(Checklist.code == code)

@@ -1,0 +1,508 @@
+"""Inspections: plan, answer the checklist, score, findings, submit the conclusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from inspection import clock
+from inspection.auth.principal import Principal
+from inspection.db.engine import write_transaction
+from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
+from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, score_answer, totals
+from inspection.errors import Conflict, Forbidden, Invalid, NotFound
+from inspection.schemas import (
+    AnswerIn,
+    AnswerOut,
+    FindingIn,
+    FindingOut,
+    FindingPatch,
+    InspectionIn,
+    InspectionOut,
+    RecordedAnswerOut,
+    SubmitIn,
+)
+from inspection.services import actions as action_service
+from inspection.services.checklists import latest_version_id, loaded_version
+from inspection.services.context import ensure_visible, on_team, today
+from inspection.settings import Settings
+
+EDITABLE = ("planned", "in_progress")
+
+_INSPECTION_COLUMNS = (
+    Inspection.id,
+    Inspection.unit,
+    Inspection.unit.name_vi,
+    Inspection.checklist_version,
+    Inspection.checklist_version.number,
+    Inspection.checklist_version.checklist.code,  # type: ignore[union-attr]
+    Inspection.title,
+    Inspection.lead,
+    Inspection.planned_date,
+    Inspection.status,
+    Inspection.conclusion,
+    Inspection.points,
+    Inspection.max_points,
+    Inspection.created_at,
+    Inspection.submitted_at,
+    Inspection.closed_at,
+    Inspection.version,
+)
+
+
+def _percent(points: float, max_points: float) -> float:
+    return round(100.0 * points / max_points, 2) if max_points else 0.0
+
+
+def _inspection_out(row: dict[str, Any], member_ids: list[int]) -> InspectionOut:
+    return InspectionOut(
+        id=row["id"],
+        unit_id=row["unit"],
+        unit_name=row["unit.name_vi"],
+        checklist_code=row["checklist_version.checklist.code"],
+        checklist_version=row["checklist_version.number"],
+        checklist_version_id=row["checklist_version"],
+        title=row["title"],
+        lead_id=row["lead"],
+        planned_date=row["planned_date"],
+        status=row["status"],
+        conclusion=row["conclusion"],
+        points=round(row["points"], 4),
+        max_points=round(row["max_points"], 4),
+        percent=_percent(row["points"], row["max_points"]),
+        member_ids=member_ids,
+        created_at=row["created_at"],
+        submitted_at=row["submitted_at"],
+        closed_at=row["closed_at"],
+        version=row["version"],
+    )
+
+
+async def _members(inspection_ids: list[int]) -> dict[int, list[int]]:
+    members: dict[int, list[int]] = {i: [] for i in inspection_ids}
+    if inspection_ids:
+        rows = await InspectionMember.select(InspectionMember.inspection, InspectionMember.user).where(
+            InspectionMember.inspection.is_in(inspection_ids)
+        )
+        for row in rows:
+            members[row["inspection"]].append(row["user"])
+    return members
+
+
+async def _row(inspection_id: int) -> dict[str, Any]:
+    row = await Inspection.select(*_INSPECTION_COLUMNS).where(Inspection.id == inspection_id).first()
+    if row is None:
+        raise NotFound("No such inspection")
+    return row
+
+
+async def get_visible(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    row = await _row(inspection_id)
+    ensure_visible(principal, row["unit"], "inspection")
+    return row
+
+
+async def get(principal: Principal, inspection_id: int) -> InspectionOut:
+    row = await get_visible(principal, inspection_id)
+    return _inspection_out(row, (await _members([inspection_id]))[inspection_id])
+
+
+async def list_inspections(
+    principal: Principal,
+    *,
+    unit_id: int | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[InspectionOut]:
+    query = Inspection.select(*_INSPECTION_COLUMNS)
+    if not principal.reads_everything:
+        query = query.where(Inspection.unit == (principal.unit_id or 0))
+    if unit_id is not None:
+        query = query.where(Inspection.unit == unit_id)
+    if status is not None:
+        query = query.where(Inspection.status == status)
+    rows = await query.order_by(Inspection.planned_date, ascending=False).limit(limit).offset(offset)
+    members = await _members([r["id"] for r in rows])
+    return [_inspection_out(r, members[r["id"]]) for r in rows]
+
+
+async def _inspectors(user_ids: set[int], field: str) -> None:
+    if not user_ids:
+        return
+    rows = await User.select(User.id).where(
+        User.id.is_in(list(user_ids)) & (User.role == "inspector") & (User.active == True)
+    )
+    missing = user_ids - {r["id"] for r in rows}
+    if missing:
+        raise Invalid(f"Not active inspectors: {sorted(missing)}", field=field)
+
+
+async def create(principal: Principal, data: InspectionIn) -> InspectionOut:
+    if principal.role != "inspector":
+        raise Forbidden("Only inspectors plan inspections")
+    if not await Unit.exists().where((Unit.id == data.unit_id) & (Unit.active == True)):
+        raise Invalid(f"No active unit {data.unit_id}", field="unit_id")
+    version_id = await latest_version_id(data.checklist_code)
+    version = await loaded_version(version_id)
+    lead_id = data.lead_id or principal.id
+    await _inspectors({lead_id}, "lead_id")
+    members = {principal.id, *data.member_ids} - {lead_id}
+    await _inspectors(set(data.member_ids), "member_ids")
+    max_points = sum(item.max_points for _, _, item in version.definition.items())
+    async with write_transaction():
+        inspection = Inspection(
+            unit=data.unit_id,
+            checklist_version=version_id,
+            title=data.title,
+            lead=lead_id,
+            planned_date=data.planned_date,
+            status="planned",
+            max_points=max_points,
+            created_by=principal.id,
+            created_at=clock.now(),
+        )
+        await inspection.save()
+        await InspectionMember.insert(
+            InspectionMember(inspection=inspection.id, user=lead_id, role="lead"),
+            *(InspectionMember(inspection=inspection.id, user=uid, role="member") for uid in sorted(members)),
+        )
+    return await get(principal, inspection.id)
+
+
+async def _editable_by_team(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    row = await get_visible(principal, inspection_id)
+    if principal.role != "inspector" or not await on_team(principal, inspection_id):
+        raise Forbidden("Only a member of the inspection team may change this inspection")
+    if row["status"] not in EDITABLE:
+        raise Conflict(f"The inspection is {row['status']}; it can no longer be changed")
+    return row
+
+
+async def start(principal: Principal, inspection_id: int) -> InspectionOut:
+    row = await _editable_by_team(principal, inspection_id)
+    if row["status"] != "planned":
+        raise Conflict("The inspection has already started")
+    async with write_transaction():
+        await Inspection.update(
+            {
+                Inspection.status: "in_progress",
+                Inspection.started_at: clock.now(),
+                Inspection.version: row["version"] + 1,
+            }
+        ).where((Inspection.id == inspection_id) & (Inspection.status == "planned"))
+    return await get(principal, inspection_id)
+
+
+def _answer_out(row: dict[str, Any]) -> AnswerOut:
+    return AnswerOut(
+        item_code=row["item_code"],
+        criterion_code=row["criterion_code"],
+        section_code=row["section_code"],
+        value=_decode_value(row["value"]),
+        not_applicable=row["not_applicable"],
+        points=row["points"],
+        max_points=row["max_points"],
+        passed=row["passed"],
+        note=row["note"],
+        answered_by=row["answered_by"],
+        answered_at=row["answered_at"],
+    )
+
+
+def _decode_value(raw: Any) -> Any:
+    if isinstance(raw, str | bytes):
+        return msgspec.json.decode(raw) if raw else None
+    return raw
+
+
+async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
+    await get_visible(principal, inspection_id)
+    rows = await Answer.select().where(Answer.inspection == inspection_id).order_by(Answer.id)
+    return [_answer_out(r) for r in rows]
+
+
+async def record_answer(
+    principal: Principal, inspection_id: int, item_code: str, data: AnswerIn
+) -> RecordedAnswerOut:
+    """Save one answer (each answer is saved as it is given) and keep the running total.
+
+    A falling-short answer proposes a finding with the item's severity, once; correcting
+    the answer withdraws a proposal the inspector has not confirmed yet.
+    """
+    row = await _editable_by_team(principal, inspection_id)
+    version = await loaded_version(row["checklist_version"])
+    section, criterion, item = version.item(item_code)
+    if data.not_applicable and not item.allow_na:
+        raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
+    try:
+        scored = score_answer(item, data.value, data.not_applicable)
+    except AnswerError as exc:
+        raise Invalid(f"Item {item_code}: {exc}", field="value") from None
+    now = clock.now()
+    finding: FindingOut | None = None
+    async with write_transaction():
+        previous = (
+            await Answer.select(Answer.id, Answer.points, Answer.max_points)
+            .where((Answer.inspection == inspection_id) & (Answer.item_code == item_code))
+            .first()
+        )
+        values: dict[Any, Any] = {
+            Answer.value: msgspec.json.encode(data.value).decode(),
+            Answer.not_applicable: data.not_applicable,
+            Answer.points: scored.points,
+            Answer.max_points: scored.max_points,
+            Answer.passed: scored.passed,
+            Answer.note: data.note,
+            Answer.answered_by: principal.id,
+            Answer.answered_at: now,
+        }
+        old_points, old_max = (
+            (previous["points"] or 0.0, previous["max_points"]) if previous else (0.0, item.max_points)
+        )
+        if previous:
+            await Answer.update(values).where(Answer.id == previous["id"])
+        else:
+            await Answer.insert(
+                Answer(
+                    _data=values,
+                    inspection=inspection_id,
+                    item_code=item_code,
+                    criterion_code=criterion.code,
+                    section_code=section.code,
+                )
+            )
+        # An increment in SQL, so two answers recorded at once both count.
+        await Inspection.raw(
+            "UPDATE inspection SET points = points + {}, max_points = max_points + {} WHERE id = {}",
+            (scored.points or 0.0) - old_points,
+            scored.max_points - old_max,
+            inspection_id,
+        )
+        if row["status"] == "planned":
+            await Inspection.update({Inspection.status: "in_progress", Inspection.started_at: now}).where(
+                (Inspection.id == inspection_id) & (Inspection.status == "planned")
+            )
+        existing = (
+            await Finding.select(Finding.id, Finding.proposed)
+            .where((Finding.inspection == inspection_id) & (Finding.item_code == item_code))
+            .first()
+        )
+        if scored.passed is False and existing is None:
+            created = Finding(
+                inspection=inspection_id,
+                item_code=item_code,
+                title=item.text_vi,
+                description=data.note,
+                severity=item.severity,
+                proposed=True,
+                created_by=principal.id,
+                created_at=now,
+            )
+            await created.save()
+            finding = await _finding_out(created.id)
+        elif scored.passed is not False and existing is not None and existing["proposed"]:
+            await Finding.delete().where(Finding.id == existing["id"])
+        elif existing is not None:
+            finding = await _finding_out(existing["id"])
+        answer_row = (
+            await Answer.select()
+            .where((Answer.inspection == inspection_id) & (Answer.item_code == item_code))
+            .first()
+        )
+        totals_row = (
+            await Inspection.select(Inspection.points, Inspection.max_points)
+            .where(Inspection.id == inspection_id)
+            .first()
+        )
+    assert answer_row is not None and totals_row is not None
+    return RecordedAnswerOut(
+        answer=_answer_out(answer_row),
+        finding=finding,
+        points=round(totals_row["points"], 4),
+        max_points=round(totals_row["max_points"], 4),
+        percent=_percent(totals_row["points"], totals_row["max_points"]),
+    )
+
+
+async def score(principal: Principal, inspection_id: int) -> Totals:
+    row = await get_visible(principal, inspection_id)
+    version = await loaded_version(row["checklist_version"])
+    rows = await Answer.select(
+        Answer.item_code, Answer.points, Answer.max_points, Answer.passed, Answer.not_applicable
+    ).where(Answer.inspection == inspection_id)
+    scored = {
+        r["item_code"]: ScoredAnswer(
+            points=r["points"],
+            max_points=r["max_points"],
+            passed=r["passed"],
+            not_applicable=r["not_applicable"],
+        )
+        for r in rows
+    }
+    return totals(version.definition, scored)
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+async def _finding_out(finding_id: int) -> FindingOut:
+    rows = await _finding_rows(Finding.id == finding_id)
+    if not rows:
+        raise NotFound("No such finding")
+    return rows[0]
+
+
+async def _finding_rows(where: Any) -> list[FindingOut]:
+    from inspection.db.tables import CorrectiveAction
+
+    rows = (
+        await Finding.select(
+            Finding.id,
+            Finding.inspection,
+            Finding.item_code,
+            Finding.title,
+            Finding.description,
+            Finding.severity,
+            Finding.proposed,
+            Finding.due_date,
+            Finding.version,
+        )
+        .where(where)
+        .order_by(Finding.id)
+    )
+    action_ids = {}
+    if rows:
+        actions = await CorrectiveAction.select(CorrectiveAction.id, CorrectiveAction.finding).where(
+            CorrectiveAction.finding.is_in([r["id"] for r in rows])
+        )
+        action_ids = {a["finding"]: a["id"] for a in actions}
+    return [
+        FindingOut(
+            id=r["id"],
+            inspection_id=r["inspection"],
+            item_code=r["item_code"],
+            title=r["title"],
+            description=r["description"],
+            severity=r["severity"],
+            proposed=r["proposed"],
+            due_date=r["due_date"],
+            action_id=action_ids.get(r["id"]),
+            version=r["version"],
+        )
+        for r in rows
+    ]
+
+
+async def findings(principal: Principal, inspection_id: int) -> list[FindingOut]:
+    await get_visible(principal, inspection_id)
+    return await _finding_rows(Finding.inspection == inspection_id)
+
+
+def _check_due_date(due: Any, settings: Settings) -> None:
+    if due is not None and due < today(settings):
+        raise Invalid("The deadline cannot be in the past", field="due_date")
+
+
+async def add_finding(
+    principal: Principal, inspection_id: int, data: FindingIn, settings: Settings
+) -> FindingOut:
+    await _editable_by_team(principal, inspection_id)
+    _check_due_date(data.due_date, settings)
+    if data.item_code:
+        row = await _row(inspection_id)
+        (await loaded_version(row["checklist_version"])).item(data.item_code)
+    async with write_transaction():
+        finding = Finding(
+            inspection=inspection_id,
+            item_code=data.item_code,
+            title=data.title,
+            description=data.description,
+            severity=data.severity,
+            proposed=False,
+            due_date=data.due_date,
+            created_by=principal.id,
+            created_at=clock.now(),
+        )
+        await finding.save()
+    return await _finding_out(finding.id)
+
+
+async def _finding_for_team(principal: Principal, finding_id: int) -> dict[str, Any]:
+    row = (
+        await Finding.select(Finding.id, Finding.inspection, Finding.version)
+        .where(Finding.id == finding_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such finding")
+    await _editable_by_team(principal, row["inspection"])
+    return row
+
+
+async def update_finding(
+    principal: Principal, finding_id: int, data: FindingPatch, settings: Settings
+) -> FindingOut:
+    row = await _finding_for_team(principal, finding_id)
+    if data.version is not None and data.version != row["version"]:
+        raise Conflict("The finding was changed by someone else; reload it")
+    _check_due_date(data.due_date, settings)
+    values: dict[Any, Any] = {Finding.version: row["version"] + 1}
+    for field, column in (
+        ("title", Finding.title),
+        ("description", Finding.description),
+        ("severity", Finding.severity),
+        ("due_date", Finding.due_date),
+    ):
+        value = getattr(data, field)
+        if value is not None:
+            values[column] = value
+    if data.confirmed is not None:
+        values[Finding.proposed] = not data.confirmed
+    async with write_transaction():
+        updated = (
+            await Finding.update(values)
+            .where((Finding.id == finding_id) & (Finding.version == row["version"]))
+            .returning(Finding.id)
+        )
+    if not updated:
+        raise Conflict("The finding was changed by someone else; reload it")
+    return await _finding_out(finding_id)
+
+
+async def delete_finding(principal: Principal, finding_id: int) -> None:
+    await _finding_for_team(principal, finding_id)
+    async with write_transaction():
+        await Finding.delete().where(Finding.id == finding_id)
+
+
+async def submit(
+    principal: Principal, inspection_id: int, data: SubmitIn, settings: Settings
+) -> InspectionOut:
+    """Issue the conclusion: the inspection is submitted and every finding becomes an action."""
+    row = await _editable_by_team(principal, inspection_id)
+    if data.version is not None and data.version != row["version"]:
+        raise Conflict("The inspection was changed by someone else; reload it")
+    now = clock.now()
+    async with write_transaction():
+        updated = (
+            await Inspection.update(
+                {
+                    Inspection.status: "submitted",
+                    Inspection.conclusion: data.conclusion,
+                    Inspection.submitted_at: now,
+                    Inspection.version: row["version"] + 1,
+                }
+            )
+            .where(
+                (Inspection.id == inspection_id)
+                & (Inspection.version == row["version"])
+                & Inspection.status.is_in(list(EDITABLE))
+            )
+            .returning(Inspection.id)
+        )
+        if not updated:
+            raise Conflict("The inspection was changed by someone else; reload it")
+        await action_service.create_actions_for_inspection(inspection_id, settings)
+    return await get(principal, inspection_id)
