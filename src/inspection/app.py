@@ -23,8 +23,9 @@ from inspection.auth.middleware import AuthMiddleware
 from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.db.engine import close_database, open_database
 from inspection.errors import ServiceError
-from inspection.settings import Settings
+from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore
+from inspection.web import web_app_config
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -47,6 +48,7 @@ def create_app(settings: Settings) -> Litestar:
             await redis.aclose()
             await close_database(engine)
 
+    web = web_app_config(settings)
     return Litestar(
         route_handlers=[
             AuthController,
@@ -59,11 +61,15 @@ def create_app(settings: Settings) -> Litestar:
             ActionController,
             ExtensionController,
             EvidenceController,
+            *web.route_handlers,
         ],
+        plugins=web.plugins,
+        template_config=web.template_config,
+        csrf_config=web.csrf_config,
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
-        exception_handlers={ServiceError: service_error_to_json},
+        exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},
         openapi_config=OpenAPIConfig(
             title="inspection",
             version="0.1.0",
@@ -78,3 +84,12 @@ def create_app(settings: Settings) -> Litestar:
         ),
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
     )
+
+
+def app_from_environment() -> Litestar:
+    """The application configured from ``INSPECTION_*`` variables, for ASGI servers.
+
+    ``uvicorn --factory inspection.app:app_from_environment`` runs a web process the same
+    way ``inspection web`` does; it needs ``INSPECTION_REDIS_URL``.
+    """
+    return create_app(load_settings())

@@ -12,14 +12,53 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from inspection.db.tables import TABLES
 
 PICCOLO_CONF = "inspection.db.piccolo_conf"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+SQLITE_IDLE_CONNECTIONS = 8
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite that keeps a few connections open for statements outside transactions.
+
+    Piccolo opens a new connection, with its own thread, for every such statement, which
+    costs more than most reads themselves. Transactions still get a connection each.
+    """
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        connection = self._idle.pop() if self._idle else await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+        except BaseException:
+            await connection.close()
+            raise
+        if len(self._idle) < SQLITE_IDLE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+        return rows
+
+    async def close_idle(self) -> None:
+        while self._idle:
+            await self._idle.pop().close()
 
 
 def make_engine(url: str) -> Engine[Any]:
@@ -29,7 +68,7 @@ def make_engine(url: str) -> Engine[Any]:
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if parts.netloc:
             path = parts.netloc + "/" + path
-        return SQLiteEngine(path=path or "inspection.sqlite3", timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(path=path or "inspection.sqlite3", timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if parts.scheme in ("postgresql", "postgres"):
         config: dict[str, Any] = {
             "host": parts.hostname or "127.0.0.1",
@@ -76,6 +115,19 @@ async def open_database(url: str, *, pool_size: int = 10) -> Engine[Any]:
 async def close_database(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_idle()
+
+
+async def lock_for_update(table: type[Table], row_id: int) -> None:
+    """Hold ``row_id`` until the transaction ends, so writers of one row take turns.
+
+    On PostgreSQL a ``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction already
+    holds the whole database.
+    """
+    engine = current_engine()
+    if not isinstance(engine, SQLiteEngine):
+        await table.select(table._meta.primary_key).where(table._meta.primary_key == row_id).lock_rows()
 
 
 def current_engine() -> Engine[Any]:

@@ -8,7 +8,7 @@ import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.db.engine import write_transaction
+from inspection.db.engine import lock_for_update, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -243,6 +243,7 @@ async def record_answer(
     now = clock.now()
     finding: FindingOut | None = None
     async with write_transaction():
+        await lock_for_update(Inspection, inspection_id)
         previous = (
             await Answer.select(Answer.id, Answer.points, Answer.max_points)
             .where((Answer.inspection == inspection_id) & (Answer.item_code == item_code))

@@ -1,0 +1,244 @@
+"""Requests per second of two API calls, as a ratio to a bare Litestar JSON endpoint.
+
+Run by hand (it prints figures; it asserts nothing):
+
+    uv run python benchmarks/bench_api.py                       # SQLite
+    uv run python benchmarks/bench_api.py --postgres-url postgresql://postgres@127.0.0.1:5432/test
+
+Measured side by side in one run, each server a single uvicorn process started the same
+way: "list the open actions of a unit" (50 rows, as its unit head), "record one answer"
+(as an inspector), and a bare Litestar endpoint returning a JSON body of the same size as
+the list. The load comes from a small keep-alive HTTP/1.1 client with a few connections,
+in this process. Targets (issue 2): list ≥ 50 % of the bare endpoint, record ≥ 30 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from inspection.auth.middleware import principal_from_user
+from inspection.checklists.loader import load_checklists
+from inspection.db.engine import close_database, migrate, open_database
+from inspection.db.tables import User
+from inspection.embedded_redis import EmbeddedRedis
+from inspection.paths import CHECKLISTS
+from inspection.schemas import FindingIn, InspectionIn, SubmitIn, TokenOut, UnitIn, UserIn
+from inspection.services import directory, inspections
+from inspection.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BARE_APP = '''
+import json, os
+from litestar import Litestar, get
+from litestar.response import Response
+BODY = json.loads(os.environ["BENCH_BARE_BODY"])
+
+@get("/bare")
+async def bare() -> Response[list]:
+    return Response(BODY)
+
+app = Litestar([bare])
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def prepare(url: str) -> tuple[str, str, int]:
+    """A unit with 50 open actions; tokens for its head and for an inspector; an inspection to answer."""
+    engine = await open_database(url)
+    try:
+        await migrate()
+        await load_checklists(CHECKLISTS)
+        settings = Settings(database_url=url)
+        unit = await directory.create_unit(UnitIn(code="X-BENCH", name_vi="Xã Thử", kind="commune"))
+        head = await directory.create_user(
+            UserIn(username="head", full_name="Chủ tịch", role="unit_head", unit_id=unit.id, password="p" * 12),
+            settings,
+        )
+        inspector = await directory.create_user(
+            UserIn(username="insp", full_name="Kiểm tra", role="inspector", password="p" * 12), settings
+        )
+        tokens: list[TokenOut] = []
+        principals = {}
+        for user in (head, inspector):
+            row = await User.objects().where(User.id == user.id).first()
+            assert row is not None
+            principal = await principal_from_user(row)
+            principals[user.username] = principal
+            tokens.append(await directory.create_token(principal, "bench"))
+        who = principals["insp"]
+        planned = await inspections.create(
+            who, InspectionIn(unit_id=unit.id, checklist_code="commune-one-stop", title="Bench", planned_date=dt.date.today())
+        )
+        for n in range(50):
+            await inspections.add_finding(
+                who, planned.id, FindingIn(title=f"Tồn tại số {n + 1}", severity="major"), settings
+            )
+        await inspections.submit(who, planned.id, SubmitIn(conclusion="Kết luận"), settings)
+        answering = await inspections.create(
+            who, InspectionIn(unit_id=unit.id, checklist_code="commune-one-stop", title="Bench 2", planned_date=dt.date.today())
+        )
+        assert tokens[0].token and tokens[1].token
+        return tokens[0].token, tokens[1].token, answering.id
+    finally:
+        await close_database(engine)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that reads responses by Content-Length."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def request(self, raw: bytes) -> int:
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+
+def build(method: str, path: str, token: str | None = None, body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def measure(port: int, requests: list[bytes], seconds: float, connections: int = 8) -> float:
+    """Requests per second over ``seconds``, cycling through ``requests`` on each connection."""
+    done = 0
+    stop = time.perf_counter() + seconds
+
+    async def run(offset: int) -> None:
+        nonlocal done
+        connection = Connection(port)
+        await connection.open()
+        i = offset
+        while time.perf_counter() < stop:
+            status = await connection.request(requests[i % len(requests)])
+            if status >= 400:
+                raise RuntimeError(f"HTTP {status}")
+            i += 1
+            done += 1
+        connection.writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(run(n) for n in range(connections)))
+    return done / (time.perf_counter() - started)
+
+
+def start_server(target: str, port: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    if factory:
+        args.append("--factory")
+    process = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+async def postgres_database(server_url: str) -> str:
+    name = f"inspection_bench_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(server_url.replace("postgresql://", "postgres://", 1))
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres-url", help="a PostgreSQL server URL; a scratch database is made on it")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    url = asyncio.run(postgres_database(args.postgres_url)) if args.postgres_url else f"sqlite:///{workdir}/db.sqlite3"
+    head_token, inspector_token, inspection_id = asyncio.run(prepare(url))
+    with EmbeddedRedis(workdir / "redis", persist=False) as redis:
+        env = {
+            "INSPECTION_DATABASE_URL": url,
+            "INSPECTION_REDIS_URL": redis.url,
+            "INSPECTION_DATA_DIR": str(workdir),
+            "INSPECTION_SECRET_KEY": "bench",
+            "INSPECTION_LOG_LEVEL": "WARNING",
+        }
+        app_port, bare_port = free_port(), free_port()
+        app = start_server("inspection.app:app_from_environment", app_port, env, factory=True)
+        try:
+            list_request = build("GET", "/api/actions?open=true&limit=50", head_token)
+            body = asyncio.run(_fetch(app_port, list_request))
+            bare_file = workdir / "bare_app.py"
+            bare_file.write_text(BARE_APP)
+            bare = start_server("bare_app:app", bare_port, {"BENCH_BARE_BODY": body, "PYTHONPATH": str(workdir)}, False)
+            try:
+                answers = [
+                    build(
+                        "PUT",
+                        f"/api/inspections/{inspection_id}/answers/{code}",
+                        inspector_token,
+                        json.dumps({"value": value}).encode(),
+                    )
+                    for code, value in (("A1", "yes"), ("A1", "no"), ("A2", "yes"), ("A2", "partial"))
+                ]
+                bare_rps = asyncio.run(measure(bare_port, [build("GET", "/bare")], args.seconds))
+                list_rps = asyncio.run(measure(app_port, [list_request], args.seconds))
+                record_rps = asyncio.run(measure(app_port, answers, args.seconds, connections=4))
+            finally:
+                bare.terminate()
+        finally:
+            app.terminate()
+    backend = "PostgreSQL" if args.postgres_url else "SQLite"
+    rows = len(json.loads(body))
+    print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes")
+    print(f"bare Litestar endpoint (same body): {bare_rps:8.0f} req/s")
+    print(f"list open actions of a unit:        {list_rps:8.0f} req/s  = {100 * list_rps / bare_rps:5.1f} % (target 50 %)")
+    print(f"record one answer:                  {record_rps:8.0f} req/s  = {100 * record_rps / bare_rps:5.1f} % (target 30 %)")
+
+
+async def _fetch(port: int, raw: bytes) -> str:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    body = await reader.readexactly(length)
+    writer.close()
+    if int(head[9:12]) != 200:
+        raise RuntimeError(body.decode())
+    return body.decode()
+
+
+if __name__ == "__main__":
+    main()
