@@ -386,3 +386,19 @@ async def test_overdue_is_visible_on_open_actions(client: Client, world: World) 
     overdue = (await client.get("/api/actions?overdue=true", headers=w.leader)).json()
     assert [a["id"] for a in overdue] == [aid]
     assert overdue[0]["overdue"] is True and overdue[0]["days_overdue"] > 365
+
+
+async def test_answers_recorded_at_once_all_count(client: Client, world: World) -> None:
+    w = world
+    inspection = await plan(client, w)
+    url = f"/api/inspections/{inspection['id']}/answers"
+    results = await asyncio.gather(
+        client.put(f"{url}/A.1.1", json={"value": "yes"}, headers=w.inspector),
+        client.put(f"{url}/A.1.1", json={"value": "yes"}, headers=w.colleague),
+        client.put(f"{url}/A.1.2", json={"value": "yes"}, headers=w.inspector),
+        client.put(f"{url}/B.1.1", json={"value": 3}, headers=w.colleague),
+    )
+    assert [r.status_code for r in results] == [200, 200, 200, 200]
+    current = (await client.get(f"/api/inspections/{inspection['id']}", headers=w.inspector)).json()
+    assert (current["points"], current["max_points"]) == (7.0, 10.0)
+    assert len((await client.get(url, headers=w.inspector)).json()) == 3
