@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -92,7 +93,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc)) from None
     _check_urls(settings)
+    _check_timezone(settings)
     return settings
+
+
+def _check_timezone(settings: Settings) -> None:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{_env_name('timezone')}: unknown time zone {settings.timezone!r} (e.g. Asia/Ho_Chi_Minh)"
+        ) from None
 
 
 def _explain(exc: msgspec.ValidationError) -> str:

@@ -43,6 +43,7 @@ from inspection.schemas import (
     ReopenIn,
     TransitionIn,
 )
+from inspection.services.checklists import loaded_version
 from inspection.services.context import ensure_visible, local_day, on_team, today
 from inspection.settings import Settings
 from inspection.storage import BlobStore, check_upload
@@ -101,7 +102,11 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
     """
     inspection = (
         await Inspection.select(
-            Inspection.id, Inspection.unit, Inspection.unit.head_id, Inspection.submitted_at
+            Inspection.id,
+            Inspection.unit,
+            Inspection.unit.head_id,
+            Inspection.submitted_at,
+            Inspection.checklist_version,
         )
         .where(Inspection.id == inspection_id)
         .first()
@@ -116,10 +121,12 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
         )
     }
     conclusion_day = local_day(inspection["submitted_at"], settings)
+    # The checklist may set its own days per severity; the settings fill in the rest.
+    own = (await loaded_version(inspection["checklist_version"])).definition.checklist.deadlines
     days = {
-        "critical": settings.deadline_days_critical,
-        "major": settings.deadline_days_major,
-        "minor": settings.deadline_days_minor,
+        "critical": own.critical or settings.deadline_days_critical,
+        "major": own.major or settings.deadline_days_major,
+        "minor": own.minor or settings.deadline_days_minor,
     }
     now = clock.now()
     created: list[int] = []
