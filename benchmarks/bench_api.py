@@ -40,7 +40,7 @@ from inspection.services import directory, inspections
 from inspection.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-BARE_APP = '''
+BARE_APP = """
 import json, os
 from litestar import Litestar, get
 from litestar.response import Response
@@ -51,7 +51,7 @@ async def bare() -> Response[list]:
     return Response(BODY)
 
 app = Litestar([bare])
-'''
+"""
 
 
 def free_port() -> int:
@@ -70,7 +70,9 @@ async def prepare(url: str) -> tuple[str, str, int]:
         settings = Settings(database_url=url)
         unit = await directory.create_unit(UnitIn(code="X-BENCH", name_vi="Xã Thử", kind="commune"))
         head = await directory.create_user(
-            UserIn(username="head", full_name="Chủ tịch", role="unit_head", unit_id=unit.id, password="p" * 12),
+            UserIn(
+                username="head", full_name="Chủ tịch", role="unit_head", unit_id=unit.id, password="p" * 12
+            ),
             settings,
         )
         inspector = await directory.create_user(
@@ -86,7 +88,13 @@ async def prepare(url: str) -> tuple[str, str, int]:
             tokens.append(await directory.create_token(principal, "bench"))
         who = principals["insp"]
         planned = await inspections.create(
-            who, InspectionIn(unit_id=unit.id, checklist_code="commune-one-stop", title="Bench", planned_date=dt.date.today())
+            who,
+            InspectionIn(
+                unit_id=unit.id,
+                checklist_code="commune-one-stop",
+                title="Bench",
+                planned_date=dt.date.today(),
+            ),
         )
         for n in range(50):
             await inspections.add_finding(
@@ -94,7 +102,13 @@ async def prepare(url: str) -> tuple[str, str, int]:
             )
         await inspections.submit(who, planned.id, SubmitIn(conclusion="Kết luận"), settings)
         answering = await inspections.create(
-            who, InspectionIn(unit_id=unit.id, checklist_code="commune-one-stop", title="Bench 2", planned_date=dt.date.today())
+            who,
+            InspectionIn(
+                unit_id=unit.id,
+                checklist_code="commune-one-stop",
+                title="Bench 2",
+                planned_date=dt.date.today(),
+            ),
         )
         assert tokens[0].token and tokens[1].token
         return tokens[0].token, tokens[1].token, answering.id
@@ -157,7 +171,17 @@ async def measure(port: int, requests: list[bytes], seconds: float, connections:
 
 
 def start_server(target: str, port: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     if factory:
         args.append("--factory")
     process = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT)
@@ -180,12 +204,18 @@ async def postgres_database(server_url: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--postgres-url", help="a PostgreSQL server URL; a scratch database is made on it")
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    url = asyncio.run(postgres_database(args.postgres_url)) if args.postgres_url else f"sqlite:///{workdir}/db.sqlite3"
+    url = (
+        asyncio.run(postgres_database(args.postgres_url))
+        if args.postgres_url
+        else f"sqlite:///{workdir}/db.sqlite3"
+    )
     head_token, inspector_token, inspection_id = asyncio.run(prepare(url))
     with EmbeddedRedis(workdir / "redis", persist=False) as redis:
         env = {
@@ -202,7 +232,9 @@ def main() -> None:
             body = asyncio.run(_fetch(app_port, list_request))
             bare_file = workdir / "bare_app.py"
             bare_file.write_text(BARE_APP)
-            bare = start_server("bare_app:app", bare_port, {"BENCH_BARE_BODY": body, "PYTHONPATH": str(workdir)}, False)
+            bare = start_server(
+                "bare_app:app", bare_port, {"BENCH_BARE_BODY": body, "PYTHONPATH": str(workdir)}, False
+            )
             try:
                 answers = [
                     build(
@@ -224,15 +256,20 @@ def main() -> None:
     rows = len(json.loads(body))
     print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes")
     print(f"bare Litestar endpoint (same body): {bare_rps:8.0f} req/s")
-    print(f"list open actions of a unit:        {list_rps:8.0f} req/s  = {100 * list_rps / bare_rps:5.1f} % (target 50 %)")
-    print(f"record one answer:                  {record_rps:8.0f} req/s  = {100 * record_rps / bare_rps:5.1f} % (target 30 %)")
+    for name, rps, target in (
+        ("list open actions of a unit", list_rps, 50),
+        ("record one answer", record_rps, 30),
+    ):
+        print(f"{name + ':':<36}{rps:8.0f} req/s  = {100 * rps / bare_rps:5.1f} % (target {target} %)")
 
 
 async def _fetch(port: int, raw: bytes) -> str:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
     body = await reader.readexactly(length)
     writer.close()
     if int(head[9:12]) != 200:
