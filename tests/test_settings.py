@@ -35,7 +35,11 @@ def test_values_are_decoded_from_strings() -> None:
     [
         ("INSPECTION_DEADLINE_DAYS_MAJOR", "fifteen", "INSPECTION_DEADLINE_DAYS_MAJOR: Expected `int`"),
         ("INSPECTION_DEADLINE_DAYS_MINOR", "0", "INSPECTION_DEADLINE_DAYS_MINOR: Expected `int` >= 1"),
-        ("INSPECTION_DATABASE_URL", "mysql://x", "INSPECTION_DATABASE_URL: expected a URL starting with sqlite://"),
+        (
+            "INSPECTION_DATABASE_URL",
+            "mysql://x",
+            "INSPECTION_DATABASE_URL: expected a URL starting with sqlite://",
+        ),
         ("INSPECTION_REDIS_URL", "localhost:6379", "INSPECTION_REDIS_URL"),
         ("INSPECTION_DEFAULT_LANGUAGE", "fr", "INSPECTION_DEFAULT_LANGUAGE"),
         ("INSPECTION_REMINDER_DAYS_BEFORE", "7;3", "INSPECTION_REMINDER_DAYS_BEFORE"),
