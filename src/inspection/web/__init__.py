@@ -1,0 +1,68 @@
+"""The pages: server-rendered Jinja2 with htmx, for inspectors, unit heads, leaders and admins.
+
+:func:`web_app_config` is everything :func:`inspection.app.create_app` registers for them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Router
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from inspection.paths import STATIC
+from inspection.settings import Settings
+from inspection.web.actions import ActionPages, ExtensionPages
+from inspection.web.admin import AdminPages
+from inspection.web.auth import AuthPages
+from inspection.web.errors import EXCEPTION_HANDLERS, http_error
+from inspection.web.inspections import InspectionPages
+from inspection.web.render import environment
+
+
+@dataclass
+class WebConfig:
+    """What the pages add to the application."""
+
+    route_handlers: list[ControllerRouterHandler]
+    plugins: list[Any]
+    template_config: TemplateConfig[JinjaTemplateEngine]
+    csrf_config: CSRFConfig
+    exception_handlers: dict[Any, Any] = field(default_factory=dict)
+
+
+def web_app_config(settings: Settings) -> WebConfig:
+    pages = Router(
+        path="/",
+        route_handlers=[AuthPages, ActionPages, ExtensionPages, InspectionPages, AdminPages],
+        exception_handlers=EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC],
+        cache_control=CacheControlHeader(max_age=3600),
+        include_in_schema=False,
+    )
+    return WebConfig(
+        route_handlers=[pages, static],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
+        csrf_config=CSRFConfig(
+            # Without a configured key (tests of one process) a per-process one still protects.
+            secret=settings.secret_key or secrets.token_urlsafe(32),
+            cookie_secure=settings.cookie_secure,
+            cookie_httponly=False,
+            exclude=["^/api/", "^/static/", "^/schema"],
+        ),
+        # Errors raised before a page's route is known (no such path, a bad CSRF token).
+        exception_handlers={404: http_error, 403: http_error, 405: http_error},
+    )

@@ -1,0 +1,59 @@
+"""Messages the services and Litestar raise, listed so the catalogs translate them.
+
+The services speak English (the API's language); a page shows the same message through
+gettext, so each one listed here reads in Vietnamese too. A message not listed (one that
+carries a value, such as a date) is shown as the service wrote it.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; translation happens when the page is rendered."""
+    return message
+
+
+SERVICE_MESSAGES = (
+    N_("Wrong username or password"),
+    N_("Too many failed sign-in attempts; wait 15 minutes and try again"),
+    N_("CSRF token verification failed"),
+    N_("Sign in first"),
+    N_("No such action"),
+    N_("No such inspection"),
+    N_("No such finding"),
+    N_("No such unit"),
+    N_("No such user"),
+    N_("No such evidence"),
+    N_("No such extension request"),
+    N_("No such page"),
+    N_("Not Found"),
+    N_("Only inspectors plan inspections"),
+    N_("Only a member of the inspection team may change this inspection"),
+    N_("The action was changed by someone else; reload it"),
+    N_("The finding was changed by someone else; reload it"),
+    N_("The inspection was changed by someone else; reload it"),
+    N_("A note is required to progress"),
+    N_("A note is required to report fixed"),
+    N_("A note is required to reopen"),
+    N_("Only the head of the action's unit may acknowledge"),
+    N_("Only the head of the action's unit may ask for more time"),
+    N_("Only the head of the action's unit may add evidence"),
+    N_("Only an inspector of the inspection team may close"),
+    N_("Only an inspector of the inspection team may reopen"),
+    N_("Only a leader or an inspector of the inspection team may decide an extension"),
+    N_("An extension request for this action is already waiting for a decision"),
+    N_("The requested deadline must be in the future"),
+    N_("This extension request has already been decided"),
+    N_("The action is closed; reopen it before adding evidence"),
+    N_("The deadline cannot be in the past"),
+    N_("The new deadline cannot be in the past"),
+    N_("The comment is empty"),
+    N_("Observers and administrators cannot comment on actions"),
+    N_("The file is empty"),
+    N_("Enter a number"),
+    N_("Only a failed notification can be sent again"),
+    N_("The head must be an active unit_head user of this unit"),
+    N_("A unit head must belong to a unit"),
+    N_("This needs the role admin"),
+    N_("This needs the role inspector"),
+)

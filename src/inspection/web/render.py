@@ -1,0 +1,124 @@
+"""Rendering pages: the Jinja environment, the context every page shares, and the htmx branch.
+
+A handler names the full page and, optionally, the partial an htmx request gets instead;
+the full page includes that same partial, so both paths render one piece of markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from litestar import Request
+from litestar.plugins.htmx import HTMXTemplate
+from litestar.response import Template
+
+from inspection.auth.principal import Principal
+from inspection.paths import TEMPLATES
+from inspection.settings import Settings
+from inspection.web.i18n import LANG_COOKIE, pick_language, show_date, show_datetime, translations
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return str(context["translations"].gettext(message))
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return str(context["translations"].ngettext(singular, plural, n))
+
+
+@pass_context
+def _date(context: Context, value: dt.date | dt.datetime | str | None) -> str:
+    return show_date(value, context["lang"])
+
+
+@pass_context
+def _datetime(context: Context, value: dt.datetime | None) -> str:
+    return show_datetime(value, context["lang"], context["zone"])
+
+
+def _number(value: float | None) -> str:
+    """Points without a needless ``.0`` (2 rather than 2.0, 1.5 stays 1.5)."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def environment() -> Environment:
+    """The pages' Jinja environment; gettext looks up the catalog of the request being rendered.
+
+    The catalog travels in the template context rather than being installed on the shared
+    environment, so two requests in different languages can never see each other's.
+    """
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = _date
+    env.filters["datetime"] = _datetime
+    env.filters["number"] = _number
+    return env
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def current_user(request: Request[Any, Any, Any]) -> Principal | None:
+    user = request.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def language_of(request: Request[Any, Any, Any]) -> str:
+    settings: Settings = request.app.state.settings
+    me = current_user(request)
+    return pick_language(
+        me.language if me else None, request.cookies.get(LANG_COOKIE), settings.default_language
+    )
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """An htmx request that wants a piece of a page (a boosted one wants the whole page)."""
+    details = getattr(request, "htmx", None)
+    return bool(details) and not details.boosted  # type: ignore[union-attr]
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """The full ``template``, or ``partial`` for an htmx request, with the shared context."""
+    settings: Settings = request.app.state.settings
+    lang = language_of(request)
+    name = partial if partial and is_htmx(request) else template
+    return HTMXTemplate(
+        template_name=name,
+        status_code=status_code,
+        headers=headers or {},
+        context={
+            "me": current_user(request),
+            "lang": lang,
+            "translations": translations(lang),
+            "zone": _zone(settings.timezone),
+            "path": request.url.path,
+            "query": request.url.query,
+            **context,
+        },
+    )

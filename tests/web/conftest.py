@@ -1,0 +1,36 @@
+"""Signing in through the login form, as a browser does: CSRF cookie, hidden token, session cookie."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.factories import PASSWORD
+
+_TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf(page: httpx.Response) -> str:
+    """The CSRF token of the first form on ``page``."""
+    match = _TOKEN.search(page.text)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    form = await client.get("/login")
+    response = await client.post(
+        "/login",
+        data={"username": username, "password": password, "_csrf_token": csrf(form), "next": "/"},
+    )
+    assert response.status_code == 303, response.text
+    return response
+
+
+async def post_form(
+    client: httpx.AsyncClient, page_url: str, action: str, data: dict[str, object], **kwargs: object
+) -> httpx.Response:
+    """Load ``page_url`` and post ``data`` to ``action`` with the page's CSRF token."""
+    page = await client.get(page_url)
+    return await client.post(action, data={**data, "_csrf_token": csrf(page)}, **kwargs)  # type: ignore[arg-type]
