@@ -26,7 +26,6 @@ from inspection.errors import ServiceError
 from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore
 from inspection.web import web_app_config
-from inspection.web import web_app_config
 
 
 def create_app(settings: Settings) -> Litestar:
