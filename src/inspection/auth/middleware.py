@@ -2,8 +2,8 @@
 
 Anonymous requests pass through with ``user`` None; route guards decide whether that is
 allowed (the API answers 401, pages redirect to the login form). A cookie-authenticated
-API request that changes something must be JSON or carry ``X-Requested-With``: a
-cross-site form can send neither, which is the API's CSRF defence (pages use tokens).
+API ``POST`` must be JSON or carry ``X-Requested-With``: a cross-site form can send
+neither, which is the API's CSRF defence (pages use tokens).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, SessionStore
 from inspection.auth.tokens import token_digest
 from inspection.db.tables import ApiToken, User
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def principal_for_token(token: str) -> Principal | None:
@@ -68,7 +66,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         if header[:7].lower() == "bearer ":
-            return AuthenticationResult(user=await principal_for_token(header[7:].strip()), auth="token")
+            return AuthenticationResult(user=await _bearer(connection, header[7:].strip()), auth="token")
         cookie = connection.cookies.get(COOKIE)
         if not cookie:
             return AuthenticationResult(user=None, auth=None)
@@ -79,8 +77,21 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth="session" if principal else None)
 
 
+async def _bearer(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> Principal | None:
+    store: SessionStore = connection.app.state.sessions
+    digest = token_digest(token)
+    principal = await store.token_principal(digest)
+    if principal is None:
+        principal = await principal_for_token(token)
+        if principal is not None:
+            await store.remember_token(digest, principal)
+    return principal
+
+
 def _check_api_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    if connection.scope.get("method", "GET") in SAFE_METHODS:
+    # Of the methods that change things, only POST can come from another site without a
+    # CORS preflight, and then only as a form: text/plain, urlencoded or multipart.
+    if connection.scope.get("method") != "POST":
         return
     content_type = connection.headers.get("content-type", "")
     if content_type.startswith("application/json") or connection.headers.get("x-requested-with"):

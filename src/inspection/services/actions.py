@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -48,25 +49,36 @@ from inspection.services.context import ensure_visible, local_day, on_team, toda
 from inspection.settings import Settings
 from inspection.storage import BlobStore, check_upload
 
-_ACTION_COLUMNS = (
-    CorrectiveAction.id,
-    CorrectiveAction.title,
-    CorrectiveAction.severity,
-    CorrectiveAction.status,
-    CorrectiveAction.unit,
-    CorrectiveAction.unit.name_vi,
-    CorrectiveAction.inspection,
-    CorrectiveAction.finding,
-    CorrectiveAction.finding.item_code,
-    CorrectiveAction.assignee,
-    CorrectiveAction.opened_by,
-    CorrectiveAction.due_date,
-    CorrectiveAction.original_due_date,
-    CorrectiveAction.reopen_count,
-    CorrectiveAction.created_at,
-    CorrectiveAction.closed_at,
-    CorrectiveAction.version,
-)
+# The action list is the hottest read of the system, so it is one hand-written join:
+# Piccolo's row processing cost more than the query itself (benchmarks/bench_api.py).
+_SELECT_ACTIONS = """
+SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
+       a.finding, f.item_code, a.assignee, a.opened_by, a.due_date, a.original_due_date,
+       a.reopen_count, a.created_at, a.closed_at, a.version
+FROM corrective_action a
+JOIN unit u ON u.id = a.unit
+JOIN finding f ON f.id = a.finding
+"""
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+_OPEN_SQL = _in(sorted(s.value for s in OPEN_STATES))
+_OWES_SQL = _in(sorted(s.value for s in UNIT_OWES))
+
+
+async def _select_actions(
+    conditions: list[tuple[str, tuple[Any, ...]]], tail: str = "", *args: Any
+) -> list[dict[str, Any]]:
+    """Actions matching every ``(sql, values)`` condition; values fill its ``{}`` slots."""
+    where = " AND ".join(sql for sql, _ in conditions) or "1 = 1"
+    values = [value for _, condition_values in conditions for value in condition_values]
+    rows: list[dict[str, Any]] = await CorrectiveAction.raw(
+        f"{_SELECT_ACTIONS} WHERE {where} {tail}", *values, *args
+    )
+    return rows
 
 
 def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
@@ -77,10 +89,10 @@ def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
         severity=row["severity"],
         status=row["status"],
         unit_id=row["unit"],
-        unit_name=row["unit.name_vi"],
+        unit_name=row["unit_name"],
         inspection_id=row["inspection"],
         finding_id=row["finding"],
-        item_code=row["finding.item_code"],
+        item_code=row["item_code"],
         assignee_id=row["assignee"],
         opened_by_id=row["opened_by"],
         due_date=row["due_date"],
@@ -182,9 +194,10 @@ async def _event(
 
 
 async def _visible_row(principal: Principal, action_id: int) -> dict[str, Any]:
-    row = await CorrectiveAction.select(*_ACTION_COLUMNS).where(CorrectiveAction.id == action_id).first()
-    if row is None:
+    rows = await _select_actions([("a.id = {}", (action_id,))])
+    if not rows:
         raise NotFound("No such action")
+    row = rows[0]
     ensure_visible(principal, row["unit"], "action")
     return row
 
@@ -208,34 +221,26 @@ async def list_actions(
     offset: int = 0,
 ) -> list[ActionOut]:
     on = today(settings)
-    query = CorrectiveAction.select(*_ACTION_COLUMNS)
+    conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
-        query = query.where(CorrectiveAction.unit == (principal.unit_id or 0))
+        conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
     if unit_id is not None:
-        query = query.where(CorrectiveAction.unit == unit_id)
+        conditions.append(("a.unit = {}", (unit_id,)))
     if status is not None:
-        query = query.where(CorrectiveAction.status == status)
+        conditions.append(("a.status = {}", (status,)))
     if open_only:
-        query = query.where(CorrectiveAction.status.is_in([s.value for s in OPEN_STATES]))
+        conditions.append((f"a.status IN {_OPEN_SQL}", ()))
     if overdue is True:
-        query = query.where(
-            CorrectiveAction.status.is_in([s.value for s in UNIT_OWES]) & (CorrectiveAction.due_date < on)
-        )
+        conditions.append((f"a.status IN {_OWES_SQL} AND a.due_date < {{}}", (on,)))
+    elif overdue is False:
+        conditions.append((f"NOT (a.status IN {_OWES_SQL} AND a.due_date < {{}})", (on,)))
     if inspection_id is not None:
-        query = query.where(CorrectiveAction.inspection == inspection_id)
+        conditions.append(("a.inspection = {}", (inspection_id,)))
     if mine:
-        column = CorrectiveAction.opened_by if principal.role == "inspector" else CorrectiveAction.assignee
-        query = query.where(column == principal.id)
-    rows = (
-        await query.order_by(CorrectiveAction.due_date)
-        .order_by(CorrectiveAction.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    actions = [_action_out(r, on) for r in rows]
-    if overdue is False:
-        actions = [a for a in actions if not a.overdue]
-    return actions
+        column = "a.opened_by" if principal.role == "inspector" else "a.assignee"
+        conditions.append((f"{column} = {{}}", (principal.id,)))
+    rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
+    return [_action_out(r, on) for r in rows]
 
 
 async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:

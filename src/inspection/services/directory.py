@@ -227,12 +227,14 @@ async def list_tokens(principal: Principal) -> list[TokenOut]:
     ]
 
 
-async def revoke_token(principal: Principal, token_id: int) -> None:
+async def revoke_token(principal: Principal, token_id: int) -> str:
+    """Revoke one of the user's tokens; its digest comes back so caches can forget it."""
     async with write_transaction():
         done = (
             await ApiToken.update({ApiToken.revoked: True})
             .where((ApiToken.id == token_id) & (ApiToken.user == principal.id))
-            .returning(ApiToken.id)
+            .returning(ApiToken.token_sha256)
         )
     if not done:
         raise NotFound("No such token")
+    return str(done[0]["token_sha256"])

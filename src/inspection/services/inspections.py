@@ -172,7 +172,20 @@ async def create(principal: Principal, data: InspectionIn) -> InspectionOut:
 
 
 async def _editable_by_team(principal: Principal, inspection_id: int) -> dict[str, Any]:
-    row = await get_visible(principal, inspection_id)
+    row = (
+        await Inspection.select(
+            Inspection.id,
+            Inspection.unit,
+            Inspection.status,
+            Inspection.checklist_version,
+            Inspection.version,
+        )
+        .where(Inspection.id == inspection_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such inspection")
+    ensure_visible(principal, row["unit"], "inspection")
     if principal.role != "inspector" or not await on_team(principal, inspection_id):
         raise Forbidden("Only a member of the inspection team may change this inspection")
     if row["status"] not in EDITABLE:
@@ -275,12 +288,15 @@ async def record_answer(
                 )
             )
         # An increment in SQL, so two answers recorded at once both count.
-        await Inspection.raw(
-            "UPDATE inspection SET points = points + {}, max_points = max_points + {} WHERE id = {}",
-            (scored.points or 0.0) - old_points,
-            scored.max_points - old_max,
-            inspection_id,
-        )
+        totals_row = (
+            await Inspection.raw(
+                "UPDATE inspection SET points = points + {}, max_points = max_points + {} WHERE id = {} "
+                "RETURNING points, max_points",
+                (scored.points or 0.0) - old_points,
+                scored.max_points - old_max,
+                inspection_id,
+            )
+        )[0]
         if row["status"] == "planned":
             await Inspection.update({Inspection.status: "in_progress", Inspection.started_at: now}).where(
                 (Inspection.id == inspection_id) & (Inspection.status == "planned")
@@ -307,19 +323,21 @@ async def record_answer(
             await Finding.delete().where(Finding.id == existing["id"])
         elif existing is not None:
             finding = await _finding_out(existing["id"])
-        answer_row = (
-            await Answer.select()
-            .where((Answer.inspection == inspection_id) & (Answer.item_code == item_code))
-            .first()
-        )
-        totals_row = (
-            await Inspection.select(Inspection.points, Inspection.max_points)
-            .where(Inspection.id == inspection_id)
-            .first()
-        )
-    assert answer_row is not None and totals_row is not None
+    answer = AnswerOut(
+        item_code=item_code,
+        criterion_code=criterion.code,
+        section_code=section.code,
+        value=data.value,
+        not_applicable=data.not_applicable,
+        points=scored.points,
+        max_points=scored.max_points,
+        passed=scored.passed,
+        note=data.note,
+        answered_by=principal.id,
+        answered_at=now,
+    )
     return RecordedAnswerOut(
-        answer=_answer_out(answer_row),
+        answer=answer,
         finding=finding,
         points=round(totals_row["points"], 4),
         max_points=round(totals_row["max_points"], 4),

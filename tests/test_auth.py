@@ -1,0 +1,112 @@
+"""Signing in: sessions, their rotation and end, API tokens, throttling, the API's CSRF rule."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.factories import PASSWORD, make_unit, make_user, token_headers
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    return await client.post("/api/auth/login", json={"username": username, "password": password})
+
+
+async def test_sign_in_gives_a_new_session_each_time_and_sign_out_ends_it(client: httpx.AsyncClient) -> None:
+    await make_user("inspector", username="thanh.nv")
+    first = await login(client, "thanh.nv")
+    assert first.status_code == 200 and first.json()["role"] == "inspector"
+    cookie = client.cookies["inspection_session"]
+    assert (await client.get("/api/auth/me")).json()["username"] == "thanh.nv"
+
+    again = await login(client, "thanh.nv")
+    assert again.status_code == 200
+    assert client.cookies["inspection_session"] != cookie
+    # The session that existed before the second sign-in is gone (no fixation).
+    stale = await client.get("/api/auth/me", cookies={"inspection_session": cookie})
+    assert stale.status_code == 401
+
+    assert (await client.post("/api/auth/logout", json={})).status_code == 204
+    assert (await client.get("/api/auth/me")).status_code == 401
+
+
+async def test_wrong_passwords_are_refused_then_throttled(client: httpx.AsyncClient) -> None:
+    await make_user("leader", username="pct")
+    assert (await login(client, "nobody", "x")).status_code == 400
+    for _ in range(10):
+        response = await login(client, "pct", "wrong password")
+        assert response.status_code == 400
+        assert response.json()["extra"][0]["key"] == "password"
+    assert (await login(client, "pct")).status_code == 429
+
+
+async def test_cookie_changes_must_be_json_or_marked(client: httpx.AsyncClient) -> None:
+    await make_user("inspector", username="lan")
+    await login(client, "lan")
+    form = await client.post("/api/tokens", data={"name": "x"})
+    assert form.status_code == 403
+    assert (await client.post("/api/tokens", json={"name": "script"})).status_code == 201
+
+
+async def test_revoked_tokens_and_changed_users_stop_at_once(client: httpx.AsyncClient) -> None:
+    unit = await make_unit("X-ANBINH")
+    admin = await make_user("admin", username="admin")
+    head = await make_user("unit_head", unit, username="head")
+    admin_headers = await token_headers(admin)
+    head_headers = await token_headers(head)
+    assert (await client.get("/api/auth/me", headers=head_headers)).status_code == 200
+
+    await login(client, "head")
+    created = (await client.post("/api/tokens", json={"name": "cron"})).json()
+    script = {"Authorization": f"Bearer {created['token']}"}
+    assert (await client.get("/api/auth/me", headers=script)).json()["username"] == "head"
+    assert (await client.delete(f"/api/tokens/{created['id']}")).status_code == 204
+    assert (await client.get("/api/auth/me", headers=script)).status_code == 401
+
+    client.cookies.clear()
+    disabled = await client.patch(f"/api/users/{head.id}", json={"active": False}, headers=admin_headers)
+    assert disabled.status_code == 200 and disabled.json()["active"] is False
+    assert (await client.get("/api/auth/me", headers=head_headers)).status_code == 401
+    assert (await login(client, "head")).status_code == 400
+
+
+async def test_admins_manage_units_and_users_and_nobody_else_does(client: httpx.AsyncClient) -> None:
+    admin = await token_headers(await make_user("admin", username="admin"))
+    inspector = await token_headers(await make_user("inspector", username="insp"))
+    district = await client.post(
+        "/api/units", json={"code": "UBND-HUYEN", "name_vi": "UBND huyện", "kind": "district"}, headers=admin
+    )
+    assert district.status_code == 201
+    commune = await client.post(
+        "/api/units",
+        json={
+            "code": "X-MYHIEP",
+            "name_vi": "Xã Mỹ Hiệp",
+            "kind": "commune",
+            "parent_id": district.json()["id"],
+        },
+        headers=admin,
+    )
+    assert commune.status_code == 201
+    loop = await client.patch(
+        f"/api/units/{district.json()['id']}", json={"parent_id": commune.json()["id"]}, headers=admin
+    )
+    assert loop.status_code == 400 and loop.json()["extra"][0]["key"] == "parent_id"
+    head = await client.post(
+        "/api/users",
+        json={
+            "username": "chutich.myhiep",
+            "full_name": "Chủ tịch UBND xã Mỹ Hiệp",
+            "role": "unit_head",
+            "unit_id": commune.json()["id"],
+            "password": "mật khẩu dài",
+        },
+        headers=admin,
+    )
+    assert head.status_code == 201
+    unit = (await client.get(f"/api/units/{commune.json()['id']}", headers=inspector)).json()
+    assert unit["head_id"] == head.json()["id"]
+    assert (await client.post("/api/users", json={}, headers=inspector)).status_code == 403
+    duplicate = await client.post(
+        "/api/units", json={"code": "X-MYHIEP", "name_vi": "x", "kind": "commune"}, headers=admin
+    )
+    assert duplicate.status_code == 409
