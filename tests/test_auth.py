@@ -22,8 +22,10 @@ async def test_sign_in_gives_a_new_session_each_time_and_sign_out_ends_it(client
     assert again.status_code == 200
     assert client.cookies["inspection_session"] != cookie
     # The session that existed before the second sign-in is gone (no fixation).
-    stale = await client.get("/api/auth/me", cookies={"inspection_session": cookie})
-    assert stale.status_code == 401
+    current = client.cookies["inspection_session"]
+    client.cookies.set("inspection_session", cookie)
+    assert (await client.get("/api/auth/me")).status_code == 401
+    client.cookies.set("inspection_session", current)
 
     assert (await client.post("/api/auth/logout", json={})).status_code == 204
     assert (await client.get("/api/auth/me")).status_code == 401

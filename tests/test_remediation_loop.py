@@ -402,3 +402,27 @@ async def test_answers_recorded_at_once_all_count(client: Client, world: World) 
     current = (await client.get(f"/api/inspections/{inspection['id']}", headers=w.inspector)).json()
     assert (current["points"], current["max_points"]) == (7.0, 10.0)
     assert len((await client.get(url, headers=w.inspector)).json()) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "reason"),
+    [
+        ("run.exe", b"MZ\x90\x00", "application/octet-stream", "not accepted"),
+        ("photo.jpg", b"not really a jpeg", "image/jpeg", "content is not image/jpeg"),
+        ("empty.pdf", b"", "application/pdf", "empty"),
+    ],
+)
+async def test_evidence_files_are_checked_before_they_are_kept(
+    client: Client, world: World, name: str, content: bytes, content_type: str, reason: str
+) -> None:
+    w = world
+    _, actions = await submitted_inspection(client, w)
+    aid = actions[0]["id"]
+    await client.post(f"/api/actions/{aid}/acknowledge", json={}, headers=w.head)
+    response = await client.post(
+        f"/api/actions/{aid}/evidence", files={"file": (name, content, content_type)}, headers=w.head
+    )
+    assert response.status_code == 400, response.text
+    assert reason in response.json()["detail"] and response.json()["extra"][0]["key"] == "file"
+    detail = (await client.get(f"/api/actions/{aid}", headers=w.head)).json()
+    assert detail["evidence"] == [] and [e["kind"] for e in detail["events"]] == ["created", "acknowledge"]
