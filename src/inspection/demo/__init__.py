@@ -77,8 +77,8 @@ async def load_demo(settings: Settings) -> list[str]:
     """Write the demo data once; on a database that has users already, do nothing."""
     if await User.exists():
         return ["Demo data: the database already has users; nothing added."]
-    units = await _units()
-    people = await _people(units, settings)
+    units, titles = await _units()
+    people = await _people(units, titles, settings)
     await _inspections(settings, units, people)
     lines = [f"Demo users (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {name:<12} {role:<10} {full}" for name, full, role, _ in PEOPLE]
@@ -86,7 +86,20 @@ async def load_demo(settings: Settings) -> list[str]:
     return lines
 
 
-async def _units() -> dict[str, int]:
+HEAD_TITLES = {
+    "commune": "Chủ tịch UBND {name}",
+    "town": "Chủ tịch UBND {name}",
+    "department": "Trưởng {name}",
+}
+
+
+def head_title(unit: DemoUnit) -> str:
+    """How the head of a unit is addressed: the commune's chairperson, the division's head..."""
+    return HEAD_TITLES.get(unit.kind, "Phụ trách {name}").format(name=unit.name_vi)
+
+
+async def _units() -> tuple[dict[str, int], dict[str, str]]:
+    """The units' ids and their heads' titles, by unit code."""
     data = msgspec.convert(tomllib.loads(UNITS_FILE.read_text(encoding="utf-8")), DemoUnits)
     ids: dict[str, int] = {}
     async with write_transaction():
@@ -101,16 +114,14 @@ async def _units() -> dict[str, int]:
             )
             await row.save()
             ids[unit.code] = row.id
-    return ids
+    return ids, {unit.code: head_title(unit) for unit in data.units}
 
 
-async def _people(units: dict[str, int], settings: Settings) -> dict[str, Principal]:
+async def _people(units: dict[str, int], titles: dict[str, str], settings: Settings) -> dict[str, Principal]:
     people: dict[str, Principal] = {}
     specs = [(u, f, r, c) for u, f, r, c in PEOPLE]
     specs += [
-        (head_username(code), f"Thủ trưởng {code}", "unit_head", code)
-        for code in units
-        if code != "UBND-HUYEN"
+        (head_username(code), titles[code], "unit_head", code) for code in units if code != "UBND-HUYEN"
     ]
     for username, full_name, role, code in specs:
         user = await directory.create_user(
@@ -214,7 +225,7 @@ async def _follow_up(
         fate = (
             "closed"
             if story == "all_closed"
-            else ["open", "ack", "progress", "fixed", "closed", "reopened", "extension", "late_closed"][
+            else ["open", "ack", "extension", "progress", "fixed", "closed", "reopened", "late_closed"][
                 index % 8
             ]
         )
@@ -256,7 +267,8 @@ async def _follow_up(
                     ),
                     settings,
                 )
-                if index % 16 == 6:
+                # Older inspections had their requests decided; the latest ones still wait.
+                if story != "fresh":
                     await actions.decide_extension(
                         leader, request.id, DecisionIn(approve=True, note="Đồng ý"), settings
                     )
