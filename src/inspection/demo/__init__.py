@@ -142,6 +142,11 @@ async def _people(units: dict[str, int], titles: dict[str, str], settings: Setti
     return people
 
 
+async def _unit_name(code: str) -> str:
+    row = await Unit.select(Unit.name_vi).where(Unit.code == code).first()
+    return str(row["name_vi"]) if row else code
+
+
 def _value(item: Item, rng: random.Random, fail: bool) -> str | float | None:
     match item.response_type:
         case "yes_no":
@@ -183,7 +188,7 @@ async def _inspections(settings: Settings, units: dict[str, int], people: dict[s
                 InspectionIn(
                     unit_id=units[code],
                     checklist_code=checklist,
-                    title=f"Kiểm tra công tác CCHC năm {day.year} - {code}",
+                    title=f"Kiểm tra công tác CCHC năm {day.year} tại {await _unit_name(code)}",
                     planned_date=day.date(),
                     member_ids=[colleague.id],
                 ),
