@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from inspection.auth.passwords import hash_password_sync
 from inspection.auth.tokens import new_token
 from inspection.checklists.loader import load_checklist
 from inspection.db.tables import (
+    Answer,
     ApiToken,
     Checklist,
     ChecklistVersion,
@@ -22,6 +25,7 @@ from inspection.db.tables import (
     Unit,
     User,
 )
+from inspection.services.checklists import latest_version_id, loaded_version
 
 PASSWORD = "correct horse battery"
 DATA = Path(__file__).parent / "data"
@@ -134,3 +138,93 @@ async def make_action(
     )
     await action.save()
     return action
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Where one corrective action of :func:`make_scored_inspection` stands."""
+
+    due: dt.date
+    status: str = "open"
+    reported_fixed_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+
+
+async def make_scored_inspection(
+    unit: Unit,
+    inspector: User,
+    submitted_at: dt.datetime,
+    points: Mapping[str, float | None],
+    actions: tuple[ActionState, ...] = (),
+    *,
+    checklist_code: str = "mini",
+) -> Inspection:
+    """A submitted inspection of ``unit`` with the given points per item (None: not applicable)
+    and one finding and action per ``actions`` entry, written straight to the tables.
+
+    An answer passes when it earns the item's full points; the checklist must be loaded.
+    """
+    version = await loaded_version(await latest_version_id(checklist_code))
+    earned = sum(p or 0.0 for p in points.values())
+    maximum = sum(version.item(code)[2].max_points for code, p in points.items() if p is not None)
+    inspection = Inspection(
+        unit=unit.id,
+        checklist_version=version.id,
+        title=f"Kiểm tra CCHC {unit.code} {submitted_at.date()}",
+        lead=inspector.id,
+        planned_date=submitted_at.date(),
+        status="submitted",
+        points=earned,
+        max_points=maximum,
+        created_by=inspector.id,
+        created_at=submitted_at,
+        submitted_at=submitted_at,
+    )
+    await inspection.save()
+    answers = []
+    for code, earned_points in points.items():
+        section, criterion, item = version.item(code)
+        answers.append(
+            Answer(
+                inspection=inspection.id,
+                item_code=code,
+                criterion_code=criterion.code,
+                section_code=section.code,
+                value="null",
+                not_applicable=earned_points is None,
+                points=earned_points,
+                max_points=0.0 if earned_points is None else item.max_points,
+                passed=None if earned_points is None else earned_points >= item.max_points,
+                answered_by=inspector.id,
+                answered_at=submitted_at,
+            )
+        )
+    if answers:
+        await Answer.insert(*answers)
+    head = await Unit.select(Unit.head_id).where(Unit.id == unit.id).first()
+    for index, state in enumerate(actions, start=1):
+        finding = Finding(
+            inspection=inspection.id,
+            title=f"Tồn tại {index}",
+            severity="major",
+            created_by=inspector.id,
+            created_at=submitted_at,
+        )
+        await finding.save()
+        await CorrectiveAction(
+            finding=finding.id,
+            inspection=inspection.id,
+            unit=unit.id,
+            assignee=head["head_id"] if head else None,
+            opened_by=inspector.id,
+            title=f"Khắc phục tồn tại {index}",
+            severity="major",
+            status=state.status,
+            due_date=state.due,
+            original_due_date=state.due,
+            created_at=state.created_at or submitted_at,
+            reported_fixed_at=state.reported_fixed_at,
+            closed_at=state.closed_at,
+        ).save()
+    return inspection

@@ -15,6 +15,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from inspection.api.actions import ActionController, EvidenceController, ExtensionController
 from inspection.api.auth import AuthController, TokenController
 from inspection.api.checklists import ChecklistController
+from inspection.api.dashboard import DashboardController
 from inspection.api.dependencies import DEPENDENCIES
 from inspection.api.directory import UnitController, UserController
 from inspection.api.errors import service_error_to_json
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Litestar:
             ActionController,
             ExtensionController,
             EvidenceController,
+            DashboardController,
             *web.route_handlers,
         ],
         plugins=web.plugins,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -24,6 +25,7 @@ from inspection.schemas import (
     Note,
     ReopenIn,
     TransitionIn,
+    UnitKind,
 )
 from inspection.services import actions
 from inspection.settings import Settings
@@ -61,10 +63,20 @@ class ActionController(Controller):
         overdue: bool | None = None,
         inspection_id: int | None = None,
         mine: bool = False,
+        unit_kind: UnitKind | None = None,
+        created_from: dt.date | None = None,
+        created_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
+        closed_on_time: bool | None = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> list[ActionOut]:
-        """Actions the user may see, soonest deadline first; overdue ones say by how many days."""
+        """Actions the user may see, soonest deadline first; overdue ones say by how many days.
+
+        Dates are local days, both ends included; ``closed_on_time`` keeps closed actions whose
+        fix was reported by the deadline (true) or after it (false).
+        """
         return await actions.list_actions(
             principal,
             settings,
@@ -74,6 +86,12 @@ class ActionController(Controller):
             overdue=overdue,
             inspection_id=inspection_id,
             mine=mine,
+            unit_kind=unit_kind,
+            created_from=created_from,
+            created_to=created_to,
+            closed_from=closed_from,
+            closed_to=closed_to,
+            closed_on_time=closed_on_time,
             limit=limit,
             offset=offset,
         )

@@ -45,7 +45,8 @@ from inspection.schemas import (
     TransitionIn,
 )
 from inspection.services.checklists import loaded_version
-from inspection.services.context import ensure_visible, local_day, on_team, today
+from inspection.services.context import ensure_visible, local_day, on_team, start_of_day, today
+from inspection.services.dashboard import closed_on_time_sql
 from inspection.settings import Settings
 from inspection.storage import BlobStore, check_upload
 
@@ -217,9 +218,17 @@ async def list_actions(
     overdue: bool | None = None,
     inspection_id: int | None = None,
     mine: bool = False,
+    unit_kind: str | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+    closed_from: dt.date | None = None,
+    closed_to: dt.date | None = None,
+    closed_on_time: bool | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[ActionOut]:
+    """Actions ``principal`` may see that pass every filter given; the dates are local days,
+    both ends included (the leaders' dashboard links its numbers to such lists)."""
     on = today(settings)
     conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
@@ -239,6 +248,20 @@ async def list_actions(
     if mine:
         column = "a.opened_by" if principal.role == "inspector" else "a.assignee"
         conditions.append((f"{column} = {{}}", (principal.id,)))
+    if unit_kind is not None:
+        conditions.append(("u.kind = {}", (unit_kind,)))
+    for column, first, last in (
+        ("a.created_at", created_from, created_to),
+        ("a.closed_at", closed_from, closed_to),
+    ):
+        if first is not None:
+            conditions.append((f"{column} >= {{}}", (start_of_day(first, settings),)))
+        if last is not None:
+            conditions.append((f"{column} < {{}}", (start_of_day(last + dt.timedelta(days=1), settings),)))
+    if closed_on_time is not None:
+        on_time, on_time_args = closed_on_time_sql("a", settings.timezone)
+        sql = on_time if closed_on_time else f"NOT {on_time}"
+        conditions.append((f"a.status = '{Status.CLOSED.value}' AND {sql}", on_time_args))
     rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
     return [_action_out(r, on) for r in rows]
 

@@ -27,6 +27,11 @@ def local_day(moment: dt.datetime, settings: Settings) -> dt.date:
     return moment.astimezone(_zone(settings.timezone)).date()
 
 
+def start_of_day(day: dt.date, settings: Settings) -> dt.datetime:
+    """The moment a local day begins, in UTC: filters by day compare timestamps with it."""
+    return dt.datetime.combine(day, dt.time(), _zone(settings.timezone)).astimezone(dt.UTC)
+
+
 async def on_team(principal: Principal, inspection_id: int) -> bool:
     return await InspectionMember.exists().where(
         (InspectionMember.inspection == inspection_id) & (InspectionMember.user == principal.id)

@@ -1,0 +1,40 @@
+"""The leaders' dashboard as JSON: what the dashboard page renders, for scripts and the page alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import Parameter, QueryParameter
+
+from inspection.auth.guards import signed_in
+from inspection.auth.principal import Principal
+from inspection.schemas import UnitKind
+from inspection.services import dashboard
+from inspection.services.dashboard import Dashboard, DashboardFilters
+from inspection.settings import Settings
+
+
+class DashboardController(Controller):
+    path = "/api/dashboard"
+    tags = ["dashboard"]
+    guards = [signed_in]
+
+    @get("/")
+    async def show(
+        self,
+        principal: Principal,
+        settings: Settings,
+        period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
+        period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
+        unit_kind: UnitKind | None = None,
+        unit_id: Annotated[int | None, Parameter(ge=1)] = None,
+    ) -> Dashboard:
+        """Remediation progress per unit and in total, the weakest checklist items and the
+        monthly trend over a period of local days (default: the last 12 months); each count
+        says which action list (``/api/actions?...``) holds the actions behind it."""
+        filters = DashboardFilters(
+            period_from=period_from, period_to=period_to, unit_kind=unit_kind, unit_id=unit_id
+        )
+        return await dashboard.dashboard(principal, settings, filters)
