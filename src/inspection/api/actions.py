@@ -27,7 +27,7 @@ from inspection.schemas import (
     TransitionIn,
     UnitKind,
 )
-from inspection.services import actions
+from inspection.services import actions, evidence
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 
@@ -185,7 +185,7 @@ class EvidenceController(Controller):
 
     @get("/{evidence_id:int}")
     async def download(self, principal: Principal, evidence_id: int, blobs: BlobStore) -> Response[Any]:
-        meta, content = await actions.evidence_file(principal, evidence_id, blobs)
+        meta, content = await evidence.download(principal, evidence_id, blobs)
         return Response(
             content,
             media_type=meta.content_type,

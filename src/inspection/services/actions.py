@@ -14,7 +14,6 @@ from inspection.db.engine import write_transaction
 from inspection.db.tables import (
     ActionEvent,
     CorrectiveAction,
-    Evidence,
     ExtensionRequest,
     Finding,
     Inspection,
@@ -44,11 +43,12 @@ from inspection.schemas import (
     ReopenIn,
     TransitionIn,
 )
+from inspection.services import evidence
 from inspection.services.checklists import loaded_version
 from inspection.services.context import ensure_visible, local_day, on_team, start_of_day, today
 from inspection.services.dashboard import closed_on_time_sql
 from inspection.settings import Settings
-from inspection.storage import BlobStore, check_upload
+from inspection.storage import BlobStore
 
 # The action list is the hottest read of the system, so it is one hand-written join:
 # Piccolo's row processing cost more than the query itself (benchmarks/bench_api.py).
@@ -302,7 +302,7 @@ async def get_detail(principal: Principal, action_id: int, settings: Settings) -
             for e in events
         ],
         extensions=await _extensions(ExtensionRequest.action == action_id),
-        evidence=await evidence_list(action_id),
+        evidence=await evidence.for_action(action_id),
     )
 
 
@@ -522,25 +522,6 @@ async def decide_extension(
 # --- evidence ---------------------------------------------------------------------------------
 
 
-async def evidence_list(action_id: int) -> list[EvidenceOut]:
-    rows = await Evidence.select().where(Evidence.action == action_id).order_by(Evidence.id)
-    return [_evidence_out(r) for r in rows]
-
-
-def _evidence_out(r: dict[str, Any]) -> EvidenceOut:
-    return EvidenceOut(
-        id=r["id"],
-        filename=r["filename"],
-        content_type=r["content_type"],
-        size=r["size"],
-        sha256=r["sha256"],
-        uploaded_by_id=r["uploaded_by"],
-        uploaded_at=r["uploaded_at"],
-        event_id=r["event"],
-        item_code=r["item_code"],
-    )
-
-
 async def add_evidence(
     principal: Principal,
     action_id: int,
@@ -557,40 +538,10 @@ async def add_evidence(
         raise Forbidden("Only the head of the action's unit may add evidence")
     if row["status"] == Status.CLOSED.value:
         raise Conflict("The action is closed; reopen it before adding evidence")
-    content_type = check_upload(filename, content_type, data, settings.evidence_max_bytes)
-    key = await store.put(data)
+    kept = await evidence.keep(filename, content_type, data, store, settings)
     async with write_transaction():
         event_id = await _event(
             action_id, "evidence", principal.id, row["status"], row["status"], note, {"filename": filename}
         )
-        evidence = Evidence(
-            action=action_id,
-            event=event_id,
-            filename=filename[:255],
-            content_type=content_type,
-            size=len(data),
-            sha256=key,
-            storage_key=key,
-            uploaded_by=principal.id,
-            uploaded_at=clock.now(),
-        )
-        await evidence.save()
-    return _evidence_out((await Evidence.select().where(Evidence.id == evidence.id).first()) or {})
-
-
-async def evidence_file(
-    principal: Principal, evidence_id: int, store: BlobStore
-) -> tuple[EvidenceOut, bytes]:
-    row = await Evidence.select().where(Evidence.id == evidence_id).first()
-    if row is None:
-        raise NotFound("No such evidence")
-    unit_id: int | None = None
-    if row["action"] is not None:
-        unit_id = (await _visible_row(principal, row["action"]))["unit"]
-    elif row["inspection"] is not None:
-        owner = await Inspection.select(Inspection.unit).where(Inspection.id == row["inspection"]).first()
-        unit_id = owner["unit"] if owner else None
-    if unit_id is None:
-        raise NotFound("No such evidence")
-    ensure_visible(principal, unit_id, "evidence")
-    return _evidence_out(row), await store.get(row["storage_key"])
+        evidence_id = await evidence.record(kept, principal.id, action=action_id, event=event_id)
+    return await evidence.get(evidence_id)

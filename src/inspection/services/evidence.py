@@ -1,19 +1,84 @@
-"""Evidence taken during an inspection: photos and documents attached to a checklist item."""
+"""Evidence files (minh chứng): kept once in the blob store, recorded against an action or an item."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.db.engine import write_transaction
-from inspection.db.tables import Evidence
+from inspection.db.tables import CorrectiveAction, Evidence, Inspection
+from inspection.errors import NotFound
 from inspection.schemas import EvidenceOut
-from inspection.services.actions import _evidence_out
+from inspection.services import inspections
 from inspection.services.checklists import loaded_version
-from inspection.services.inspections import _editable_by_team, get_visible
+from inspection.services.context import ensure_visible
 from inspection.settings import Settings
 from inspection.storage import BlobStore, check_upload
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """An upload that passed the checks and is in the blob store, not yet recorded."""
+
+    filename: str
+    content_type: str
+    size: int
+    key: str
+
+
+async def keep(
+    filename: str, content_type: str, data: bytes, store: BlobStore, settings: Settings
+) -> KeptFile:
+    """Check an upload and put it in the blob store; done before the transaction that records it."""
+    checked_type = check_upload(filename, content_type, data, settings.evidence_max_bytes)
+    return KeptFile(
+        filename=filename[:255], content_type=checked_type, size=len(data), key=await store.put(data)
+    )
+
+
+async def record(kept: KeptFile, uploaded_by: int, **owner: Any) -> int:
+    """Record a kept file against its owner (``action`` + ``event``, or ``inspection`` + ``item_code``)."""
+    row = Evidence(
+        filename=kept.filename,
+        content_type=kept.content_type,
+        size=kept.size,
+        sha256=kept.key,
+        storage_key=kept.key,
+        uploaded_by=uploaded_by,
+        uploaded_at=clock.now(),
+        **owner,
+    )
+    await row.save()
+    return int(row.id)
+
+
+def _out(row: dict[str, Any]) -> EvidenceOut:
+    return EvidenceOut(
+        id=row["id"],
+        filename=row["filename"],
+        content_type=row["content_type"],
+        size=row["size"],
+        sha256=row["sha256"],
+        uploaded_by_id=row["uploaded_by"],
+        uploaded_at=row["uploaded_at"],
+        event_id=row["event"],
+        item_code=row["item_code"],
+    )
+
+
+async def get(evidence_id: int) -> EvidenceOut:
+    row = await Evidence.select().where(Evidence.id == evidence_id).first()
+    if row is None:
+        raise NotFound("No such evidence")
+    return _out(row)
+
+
+async def for_action(action_id: int) -> list[EvidenceOut]:
+    rows = await Evidence.select().where(Evidence.action == action_id).order_by(Evidence.id)
+    return [_out(row) for row in rows]
 
 
 async def add_item_evidence(
@@ -27,29 +92,17 @@ async def add_item_evidence(
     settings: Settings,
 ) -> EvidenceOut:
     """Attach a file to one item of an inspection the principal's team is still carrying out."""
-    row = await _editable_by_team(principal, inspection_id)
+    row = await inspections.editable_by_team(principal, inspection_id)
     (await loaded_version(row["checklist_version"])).item(item_code)
-    content_type = check_upload(filename, content_type, data, settings.evidence_max_bytes)
-    key = await store.put(data)
+    kept = await keep(filename, content_type, data, store, settings)
     async with write_transaction():
-        evidence = Evidence(
-            inspection=inspection_id,
-            item_code=item_code,
-            filename=filename[:255],
-            content_type=content_type,
-            size=len(data),
-            sha256=key,
-            storage_key=key,
-            uploaded_by=principal.id,
-            uploaded_at=clock.now(),
-        )
-        await evidence.save()
-    return _evidence_out((await Evidence.select().where(Evidence.id == evidence.id).first()) or {})
+        evidence_id = await record(kept, principal.id, inspection=inspection_id, item_code=item_code)
+    return await get(evidence_id)
 
 
 async def item_evidence(principal: Principal, inspection_id: int) -> dict[str, list[EvidenceOut]]:
     """The inspection's files by item code, oldest first."""
-    await get_visible(principal, inspection_id)
+    await inspections.get_visible(principal, inspection_id)
     rows = (
         await Evidence.select()
         .where((Evidence.inspection == inspection_id) & Evidence.action.is_null())
@@ -57,5 +110,25 @@ async def item_evidence(principal: Principal, inspection_id: int) -> dict[str, l
     )
     by_item: dict[str, list[EvidenceOut]] = defaultdict(list)
     for row in rows:
-        by_item[row["item_code"]].append(_evidence_out(row))
+        by_item[row["item_code"]].append(_out(row))
     return dict(by_item)
+
+
+async def download(principal: Principal, evidence_id: int, store: BlobStore) -> tuple[EvidenceOut, bytes]:
+    """A file and its facts, for anyone who may see the action or inspection it belongs to."""
+    row = await Evidence.select().where(Evidence.id == evidence_id).first()
+    if row is None:
+        raise NotFound("No such evidence")
+    owner: dict[str, Any] | None = None
+    if row["action"] is not None:
+        owner = (
+            await CorrectiveAction.select(CorrectiveAction.unit)
+            .where(CorrectiveAction.id == row["action"])
+            .first()
+        )
+    elif row["inspection"] is not None:
+        owner = await Inspection.select(Inspection.unit).where(Inspection.id == row["inspection"]).first()
+    if owner is None:
+        raise NotFound("No such evidence")
+    ensure_visible(principal, owner["unit"], "evidence")
+    return _out(row), await store.get(row["storage_key"])

@@ -171,7 +171,8 @@ async def create(principal: Principal, data: InspectionIn) -> InspectionOut:
     return await get(principal, inspection.id)
 
 
-async def _editable_by_team(principal: Principal, inspection_id: int) -> dict[str, Any]:
+async def editable_by_team(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    """The inspection's row, if the principal is on its team and it can still change."""
     row = (
         await Inspection.select(
             Inspection.id,
@@ -194,7 +195,7 @@ async def _editable_by_team(principal: Principal, inspection_id: int) -> dict[st
 
 
 async def start(principal: Principal, inspection_id: int) -> InspectionOut:
-    row = await _editable_by_team(principal, inspection_id)
+    row = await editable_by_team(principal, inspection_id)
     if row["status"] != "planned":
         raise Conflict("The inspection has already started")
     async with write_transaction():
@@ -244,7 +245,7 @@ async def record_answer(
     A falling-short answer proposes a finding with the item's severity, once; correcting
     the answer withdraws a proposal the inspector has not confirmed yet.
     """
-    row = await _editable_by_team(principal, inspection_id)
+    row = await editable_by_team(principal, inspection_id)
     version = await loaded_version(row["checklist_version"])
     section, criterion, item = version.item(item_code)
     if data.not_applicable and not item.allow_na:
@@ -427,7 +428,7 @@ def _check_due_date(due: Any, settings: Settings) -> None:
 async def add_finding(
     principal: Principal, inspection_id: int, data: FindingIn, settings: Settings
 ) -> FindingOut:
-    await _editable_by_team(principal, inspection_id)
+    await editable_by_team(principal, inspection_id)
     _check_due_date(data.due_date, settings)
     if data.item_code:
         row = await _row(inspection_id)
@@ -456,7 +457,7 @@ async def _finding_for_team(principal: Principal, finding_id: int) -> dict[str, 
     )
     if row is None:
         raise NotFound("No such finding")
-    await _editable_by_team(principal, row["inspection"])
+    await editable_by_team(principal, row["inspection"])
     return row
 
 
@@ -500,7 +501,7 @@ async def submit(
     principal: Principal, inspection_id: int, data: SubmitIn, settings: Settings
 ) -> InspectionOut:
     """Issue the conclusion: the inspection is submitted and every finding becomes an action."""
-    row = await _editable_by_team(principal, inspection_id)
+    row = await editable_by_team(principal, inspection_id)
     if data.version is not None and data.version != row["version"]:
         raise Conflict("The inspection was changed by someone else; reload it")
     now = clock.now()
