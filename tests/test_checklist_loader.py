@@ -6,12 +6,14 @@ import asyncio
 import shutil
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from inspection.checklists.loader import decode_definition, load_checklist, load_checklists
 from inspection.checklists.validate import ChecklistError, load_checklist_file
 from inspection.db.tables import Checklist, ChecklistVersion
 from inspection.paths import CHECKLISTS
+from tests.factories import DATA, make_user, token_headers
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -136,3 +138,28 @@ async def test_loaders_running_at_once_add_one_version(db: Engine, tmp_path: Pat
     assert sorted(result.created for result in results) == [False, False, False, True]
     assert {result.number for result in results} == {1}
     assert await ChecklistVersion.count() == 1
+
+
+async def test_an_admin_uploads_a_checklist_and_mistakes_come_back_located(client: httpx.AsyncClient) -> None:
+    admin = await token_headers(await make_user("admin", username="admin"))
+    inspector = await token_headers(await make_user("inspector", username="insp"))
+    text = (DATA / "mini.toml").read_text(encoding="utf-8")
+    url = "/api/checklists?filename=mini.toml"
+    first = await client.post(
+        url, content=text.encode(), headers={**admin, "Content-Type": "application/toml"}
+    )
+    assert first.status_code == 201 and first.json()["number"] == 1 and first.json()["created"] is True
+    again = await client.post(
+        url, content=text.encode(), headers={**admin, "Content-Type": "application/toml"}
+    )
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert (await client.post(url, content=text.encode(), headers=inspector)).status_code == 403
+
+    broken = text.replace('response_type = "score"', 'response_type = "stars"')
+    refused = await client.post(url, content=broken.encode(), headers=admin)
+    assert refused.status_code == 400
+    [mistake] = refused.json()["extra"]
+    assert mistake["key"].startswith("mini.toml:") and "B.1.1" in mistake["key"]
+    assert "stars" in mistake["message"] or "response_type" in mistake["message"]
+    versions = (await client.get("/api/checklists", headers=inspector)).json()
+    assert [(v["checklist_code"], v["number"]) for v in versions] == [("mini", 1)]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from typing import Any
 
-from inspection.auth.guards import signed_in
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from inspection.auth.guards import roles, signed_in
+from inspection.checklists.loader import LoadResult, load_text
 from inspection.checklists.schema import ChecklistFile
+from inspection.checklists.validate import ChecklistError
 from inspection.schemas import ChecklistVersionOut
 from inspection.services import checklists
 
@@ -27,3 +32,25 @@ class ChecklistController(Controller):
     @get("/{code:str}")
     async def get_latest(self, code: str) -> ChecklistFile:
         return (await checklists.loaded_version(await checklists.latest_version_id(code))).definition
+
+    @post("/", guards=[roles("admin")], status_code=201)
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        filename: str = Parameter(default="upload.toml", max_length=255),
+    ) -> Response[Any]:
+        """Load a checklist file sent as the request body (TOML); a changed one becomes a new version.
+
+        Every mistake comes back in ``extra``, located as ``file:line item code``; nothing is written.
+        """
+        text = (await request.body()).decode("utf-8", errors="replace")
+        try:
+            result: LoadResult = await load_text(text, filename)
+        except ChecklistError as exc:
+            extra = [
+                {"key": f"{e.source}:{e.line or ''} {e.kind} {e.code}".strip(), "message": e.reason}
+                for e in exc.errors
+            ]
+            body = {"status_code": 400, "detail": f"{len(extra)} mistake(s) in {filename}", "extra": extra}
+            return Response(body, status_code=400)
+        return Response(result, status_code=201 if result.created else 200)

@@ -9,13 +9,14 @@ new, and loading the same folder twice is harmless.
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import msgspec
 from piccolo.query.functions.aggregate import Max
 
 from inspection.checklists.schema import ChecklistFile
-from inspection.checklists.validate import ChecklistErrors, load_checklist_file, read_folder
+from inspection.checklists.validate import ChecklistErrors, load_checklist_file, parse_checklist, read_folder
 from inspection.clock import now
 from inspection.db.engine import write_transaction
 from inspection.db.tables import Checklist, ChecklistVersion
@@ -64,13 +65,19 @@ async def load_checklist(path: Path) -> LoadResult:
     return result
 
 
-async def _store(files: Sequence[tuple[Path, ChecklistFile]]) -> list[LoadResult]:
+async def load_text(text: str, source: str) -> LoadResult:
+    """Load a checklist sent as text (an upload); raises ``ChecklistErrors`` and writes nothing if bad."""
+    [result] = await _store([(PurePath(source), parse_checklist(text, source))])
+    return result
+
+
+async def _store(files: Sequence[tuple[PurePath, ChecklistFile]]) -> list[LoadResult]:
     loaded_at = now()
     async with write_transaction():
         return [await _store_one(path, checklist, loaded_at) for path, checklist in files]
 
 
-async def _store_one(path: Path, checklist: ChecklistFile, loaded_at: dt.datetime) -> LoadResult:
+async def _store_one(path: PurePath, checklist: ChecklistFile, loaded_at: dt.datetime) -> LoadResult:
     meta = checklist.checklist
     # An upsert rather than select-then-insert: on PostgreSQL it also locks the checklist's
     # row until commit, so two processes loading the same file cannot both add a version.
