@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     digest_weekday: Annotated[int, msgspec.Meta(ge=1, le=7)] = 1
     # Seconds between tries of a mail the SMTP server refused; one more try than delays.
     mail_retry_delays: DayList = "10,60,300,900"
+    # SMTP connections each worker keeps open and reuses; sends beyond these wait for one.
+    smtp_connections: PositiveInt = 2
     # A notification claimed this long ago and still not sent is claimed again by the sweep
     # (Redis lost its job, or the worker died while sending).
     queue_stale_seconds: PositiveInt = 1200

@@ -74,7 +74,7 @@ def free_port() -> int:
 def inbox() -> Iterator[Inbox]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1, collecting what it accepts."""
     box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), server_hostname="smtp.test")
     controller.start()
     box.port = controller.port  # type: ignore[attr-defined]
     yield box

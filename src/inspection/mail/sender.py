@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import socket
+import time
+from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
 if TYPE_CHECKING:
-    from email.message import EmailMessage
     from pathlib import Path
 
+    from inspection.mail.render import Mail
     from inspection.settings import Settings
 
 
@@ -25,22 +29,46 @@ class MailError(Exception):
 class Mailer(Protocol):
     """Something that delivers a finished message or raises :class:`MailError`."""
 
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, mail: Mail) -> None: ...
 
     async def close(self) -> None: ...
 
 
 def message_id(idempotency_key: str, mail_from: str) -> str:
     """A Message-ID fixed by the notification's key, so a repeated send carries the same one."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    domain = _domain(mail_from)
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
     return f"<{digest}@{domain}>"
 
 
-class SmtpMailer:
-    """Sends over SMTP, keeping a few open connections so each mail does not pay for a handshake."""
+@lru_cache(maxsize=8)
+def _domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
-    def __init__(self, url: str, *, timeout: float = 30.0, max_idle: int = 10) -> None:
+
+@dataclass
+class _Connection:
+    client: aiosmtplib.SMTP
+    last_used: float
+
+
+class SmtpMailer:
+    """Sends over SMTP on at most ``connections`` open connections, each kept for the next message.
+
+    A worker sends many messages in a row: a connection per message would pay for the TCP
+    handshake, the greeting, EHLO (and STARTTLS, AUTH) every time. A connection idle longer
+    than ``idle_check_seconds`` is checked with NOOP before use, so one the server dropped
+    meanwhile is replaced instead of failing a message.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        connections: int = 1,
+        timeout: float = 30.0,
+        idle_check_seconds: float = 30.0,
+    ) -> None:
         parts = urlsplit(url)
         self.hostname = parts.hostname or "127.0.0.1"
         self.implicit_tls = parts.scheme == "smtps"
@@ -48,10 +76,15 @@ class SmtpMailer:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
-        self.max_idle = max_idle
-        self._idle: list[aiosmtplib.SMTP] = []
+        self.idle_check_seconds = idle_check_seconds
+        self._slots = asyncio.Semaphore(connections)
+        self._idle: list[_Connection] = []
+        self._local_hostname: str | None = None
 
     async def _connect(self) -> aiosmtplib.SMTP:
+        if self._local_hostname is None:
+            # Looked up once per process: aiosmtplib would otherwise resolve it for every connection.
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
         client = aiosmtplib.SMTP(
             hostname=self.hostname,
             port=self.port,
@@ -61,29 +94,43 @@ class SmtpMailer:
             username=self.username,
             password=self.password,
             timeout=self.timeout,
+            local_hostname=self._local_hostname,
         )
         await client.connect()
         return client
 
-    async def send(self, message: EmailMessage) -> None:
-        try:
-            client = self._idle.pop() if self._idle else await self._connect()
+    async def _take(self) -> aiosmtplib.SMTP:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.client.is_connected:
+                continue
+            if time.monotonic() - connection.last_used < self.idle_check_seconds:
+                return connection.client
             try:
-                await client.send_message(message)
-            except BaseException:
-                client.close()
-                raise
-        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-            raise MailError(f"{type(exc).__name__}: {exc}") from exc
-        if len(self._idle) < self.max_idle and client.is_connected:
-            self._idle.append(client)
-        else:
-            await _quit(client)
+                await connection.client.noop()
+            except (TimeoutError, aiosmtplib.SMTPException, OSError):
+                connection.client.close()
+                continue
+            return connection.client
+        return await self._connect()
+
+    async def send(self, mail: Mail) -> None:
+        async with self._slots:
+            try:
+                client = await self._take()
+                try:
+                    await client.sendmail(mail.sender, [mail.recipient], mail.data)
+                except BaseException:
+                    client.close()
+                    raise
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                raise MailError(f"{type(exc).__name__}: {exc}") from exc
+            self._idle.append(_Connection(client, time.monotonic()))
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
-        for client in idle:
-            await _quit(client)
+        for connection in idle:
+            await _quit(connection.client)
 
 
 async def _quit(client: aiosmtplib.SMTP) -> None:
@@ -103,10 +150,9 @@ class FileMailer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send(self, message: EmailMessage) -> None:
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
-        data = message.as_bytes()
-        await asyncio.to_thread(self._write, self.directory / name, data)
+    async def send(self, mail: Mail) -> None:
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", mail.message_id.strip("<>")) + ".eml"
+        await asyncio.to_thread(self._write, self.directory / name, mail.data)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -122,5 +168,5 @@ class FileMailer:
 def make_mailer(settings: Settings) -> Mailer:
     """SMTP at ``INSPECTION_SMTP_URL``, else ``.eml`` files under ``<data_dir>/mail/``."""
     if settings.smtp_url:
-        return SmtpMailer(settings.smtp_url)
+        return SmtpMailer(settings.smtp_url, connections=settings.smtp_connections)
     return FileMailer(settings.data_path / "mail")

@@ -1,16 +1,17 @@
 """The send job: one notification row in, at most one e-mail out, the row's outcome recorded.
 
 The job re-reads everything it needs, so a stale or duplicated job is harmless: it sends
-only a row that is ``queued``, due, and (for scheduled notices) still part of its action's
+only a row that is ``queued``, due, not superseded by a later notice (see
+:mod:`inspection.queue.schedule`) and, for scheduled notices, still part of its action's
 schedule. The row moves to ``sending`` before the mail is handed to SMTP and to ``sent``
-after; the sweep's handling of rows stuck in ``sending`` is described in
+after, each in a statement of its own: the SMTP conversation never runs inside a database
+transaction. The sweep's handling of rows stuck in ``sending`` is described in
 :mod:`inspection.queue.sweep`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,11 +27,10 @@ from inspection.mail.messages import CATALOGS
 from inspection.mail.render import build_message, render
 from inspection.mail.sender import MailError, message_id
 from inspection.queue import outbox, schedule
-from inspection.queue.schedule import SCHEDULED_KINDS
+from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts
 
 if TYPE_CHECKING:
-    from email.message import EmailMessage
-
+    from inspection.mail.render import Mail
     from inspection.mail.sender import Mailer
     from inspection.settings import Settings
 
@@ -44,7 +44,7 @@ class Outgoing:
     id: int
     kind: str
     action_id: int | None
-    message: EmailMessage
+    mail: Mail
 
 
 def _date(value: dt.date) -> str:
@@ -102,47 +102,100 @@ async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[s
     return [{"unit": unit, "actions": actions} for unit, actions in ordered], len(rows)
 
 
-async def _cancel(notification_id: int, reason: str) -> str:
-    await Notification.update({Notification.status: "cancelled", Notification.last_error: reason}).where(
+# Everything a send needs in one read: the row, its recipient, and its action with the
+# action's unit, finding and assignee (empty for a digest). Written out rather than built
+# with the query builder, which takes longer to compile this join than the database
+# takes to run it; the statements below are the job's only others.
+_READ = """
+SELECT n.id, n.kind, n.action, n.status, n.due_at, n.idempotency_key, n.data, n.recipient,
+       r.email, r.full_name, r.language, r.active, r.role,
+       a.title, a.severity, a.status AS action_status, a.due_date, a.assignee, a.reopen_count,
+       u.name_vi AS unit_name_vi, u.name_en AS unit_name_en, f.item_code, h.full_name AS assignee_name
+FROM notification n
+JOIN app_user r ON r.id = n.recipient
+LEFT JOIN corrective_action a ON a.id = n.action
+LEFT JOIN unit u ON u.id = a.unit
+LEFT JOIN finding f ON f.id = a.finding
+LEFT JOIN app_user h ON h.id = a.assignee
+WHERE n.id = {}
+"""
+_START = """
+UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = {}
+WHERE id = {} AND status = 'queued'
+RETURNING id
+"""
+_SENT = """
+UPDATE notification SET status = 'sent', sent_at = {}, last_error = ''
+WHERE id = {} AND status = 'sending'
+"""
+
+
+NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
+
+
+async def _settle(notification_id: int, status: str, reason: str) -> str:
+    """Move a ``queued`` row that is not to be sent to ``status``; the reason is what admins see."""
+    await Notification.update({Notification.status: status, Notification.last_error: reason}).where(
         (Notification.id == notification_id) & (Notification.status == "queued")
     )
-    return f"cancelled: {reason}"
+    return f"{status}: {reason}"
+
+
+async def _supersede(row: dict[str, Any], settings: Settings) -> str:
+    """Cancel a stale notice; for an overdue one, write the notice true now in the same transaction."""
+    async with write_transaction():
+        outcome = await _settle(row["id"], "cancelled", outbox.SUPERSEDED)
+        if row["kind"] == "overdue":
+            await outbox.reconcile(row["action"], settings)
+    return outcome
+
+
+def _still_scheduled(row: dict[str, Any]) -> bool:
+    """Whether a scheduled notice still belongs to its action's schedule, judged from the joined row."""
+    facts = ActionFacts(
+        row["action"], row["action_status"], row["due_date"], row["assignee"], row["reopen_count"]
+    )
+    leaders = [row["recipient"]] if row["role"] == "leader" else []
+    prefixes = schedule.valid_prefixes(facts, leaders)
+    return bool(prefixes) and str(row["idempotency_key"]).startswith(prefixes)
 
 
 async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
-    """Check the row and build its message; a string says why nothing is to be sent."""
-    row = (
-        await Notification.select(
-            Notification.id,
-            Notification.kind,
-            Notification.action,
-            Notification.status,
-            Notification.due_at,
-            Notification.idempotency_key,
-            Notification.data,
-            Notification.recipient.email.as_alias("email"),
-            Notification.recipient.full_name.as_alias("full_name"),
-            Notification.recipient.language.as_alias("language"),
-            Notification.recipient.active.as_alias("active"),
-        )
-        .where(Notification.id == notification_id)
-        .first()
-    )
-    if row is None:
+    """Check the row and build its message; a string says why nothing is to be sent.
+
+    One read gathers everything; the only write is the move to ``sending`` (or the row's
+    cancellation), a single statement guarded by ``status = 'queued'``. A change that
+    invalidates the row meanwhile (closing, rescheduling) cancels it, so the guard fails and
+    nothing is sent: no transaction needs to span the checks.
+    """
+    rows = await Notification.raw(_READ, notification_id)
+    if not rows:
         return "gone"
+    row: dict[str, Any] = rows[0]
     if row["status"] != "queued":
         return f"skipped: {row['status']}"
-    if row["due_at"] > clock.now():
+    now = clock.now()
+    if row["due_at"] > now:
         await Notification.update({Notification.status: "pending"}).where(
             (Notification.id == notification_id) & (Notification.status == "queued")
         )
         return "not due yet"
     if not row["active"]:
-        return await _cancel(notification_id, "recipient is no longer active")
+        return await _settle(notification_id, "cancelled", "recipient is no longer active")
     kind: str = row["kind"]
+    action_id: int | None = row["action"]
+    if action_id is not None and row["action_status"] is None:
+        return await _settle(notification_id, "cancelled", "action deleted")
+    if kind in SCHEDULED_KINDS and not _still_scheduled(row):
+        return await _settle(
+            notification_id, "cancelled", "no longer scheduled (closed, moved or reassigned)"
+        )
+    if outbox.is_superseded(row, settings, now):
+        return await _supersede(row, settings)
+    if not row["email"]:
+        return await _settle(notification_id, "failed", "recipient has no e-mail address")
     language: str = row["language"] if row["language"] in CATALOGS else settings.default_language
-    # JSON columns come back decoded on some engines and as text on others.
-    data = json.loads(row["data"]) if isinstance(row["data"], str) else dict(row["data"] or {})
+    data = outbox.decode_data(row["data"])
     context: dict[str, Any] = {
         "recipient_name": row["full_name"],
         "days": data.get("days", 0),
@@ -150,61 +203,36 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         "approved": bool(data.get("approved", False)),
         "escalation_after_days": settings.escalation_after_days,
     }
-    action_id: int | None = row["action"]
     if action_id is not None:
-        if kind in SCHEDULED_KINDS:
-            plan = await outbox.current_plan(action_id, settings)
-            if not plan.is_valid(row["idempotency_key"]):
-                return await _cancel(notification_id, "no longer scheduled (closed, moved or reassigned)")
-        action = (
-            await CorrectiveAction.select(*_ACTION_COLUMNS).where(CorrectiveAction.id == action_id).first()
-        )
-        if action is None:
-            return await _cancel(notification_id, "action deleted")
-        context["action"] = _action_view(action, language, settings)
-        context["assignee_name"] = action["assignee_name"] or ""
+        context["action"] = _action_view({**row, "id": action_id}, language, settings)
+        context["assignee_name"] = row["assignee_name"] or ""
     if kind == "digest":
         groups, total = await _digest_groups(language, settings)
         if not total:
-            return await _cancel(notification_id, "nothing overdue")
+            return await _settle(notification_id, "cancelled", "nothing overdue")
         context.update(groups=groups, total=total, week=data.get("week", ""))
-    if not row["email"]:
-        await Notification.update(
-            {Notification.status: "failed", Notification.last_error: "recipient has no e-mail address"}
-        ).where((Notification.id == notification_id) & (Notification.status == "queued"))
-        return "failed: no e-mail address"
-    rendered = render(kind, language, context)
-    message = build_message(
-        rendered,
+    mail = build_message(
+        render(kind, language, context),
         mail_from=settings.mail_from,
         to_name=row["full_name"],
         to_address=row["email"],
         message_id=message_id(row["idempotency_key"], settings.mail_from),
     )
-    started = (
-        await Notification.update(
-            {
-                Notification.status: "sending",
-                Notification.attempts: Notification.attempts + 1,
-                Notification.claimed_at: clock.now(),
-            }
-        )
-        .where((Notification.id == notification_id) & (Notification.status == "queued"))
-        .returning(Notification.id)
-    )
-    if not started:
+    if not await Notification.raw(_START, now, notification_id):
         return "skipped: taken by another change"
-    return Outgoing(notification_id, kind, action_id, message)
+    return Outgoing(notification_id, kind, action_id, mail)
 
 
 async def record_sent(outgoing: Outgoing, settings: Settings) -> None:
     """Mark the row sent; an overdue notice writes the next one in the same transaction."""
+    sent = Notification.raw(_SENT, clock.now(), outgoing.id)
+    if outgoing.kind != "overdue" or outgoing.action_id is None:
+        # One statement commits on its own: no transaction (on SQLite, no extra connection) needed.
+        await sent
+        return
     async with write_transaction():
-        await Notification.update(
-            {Notification.status: "sent", Notification.sent_at: clock.now(), Notification.last_error: ""}
-        ).where((Notification.id == outgoing.id) & (Notification.status == "sending"))
-        if outgoing.kind == "overdue" and outgoing.action_id is not None:
-            await outbox.reconcile(outgoing.action_id, settings)
+        await sent
+        await outbox.reconcile(outgoing.action_id, settings)
 
 
 async def record_failure(notification_id: int, error: str, job_try: int, settings: Settings) -> str:
@@ -232,7 +260,7 @@ async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
     if isinstance(outgoing, str):
         return outgoing
     try:
-        await mailer.send(outgoing.message)
+        await mailer.send(outgoing.mail)
     except MailError as exc:
         return await record_failure(notification_id, str(exc), int(ctx.get("job_try", 1)), settings)
     await record_sent(outgoing, settings)

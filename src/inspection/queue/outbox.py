@@ -6,6 +6,7 @@ SMTP. The sweep (``inspection.queue.sweep``) later hands due rows to the send jo
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from inspection import clock
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
 EVENT_KINDS = ("reported_fixed", "closed", "reopened", "extension_decided")
 # Rows not yet handed to SMTP: these may still be cancelled or moved.
 UNSENT = ("pending", "queued")
+SUPERSEDED = "superseded: a later notice of the same chase is due"
+
+
+def decode_data(value: object) -> dict[str, Any]:
+    """A row's ``data``: JSON columns come back decoded on some engines and as text on others."""
+    if isinstance(value, str):
+        decoded: dict[str, Any] = json.loads(value or "{}")
+        return decoded
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def is_superseded(row: dict[str, Any], settings: Settings, now: dt.datetime) -> bool:
+    """Whether a notification row (kind, due_at, data) went stale before it was sent (see schedule)."""
+    days = int(decode_data(row["data"]).get("days", 0))
+    limit = schedule.superseded_at(row["kind"], days, row["due_at"], settings)
+    return limit is not None and now >= limit
 
 
 async def action_facts(action_id: int) -> ActionFacts | None:
@@ -68,18 +85,24 @@ async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | 
     """
     now = clock.now()
     rows = await Notification.select(
-        Notification.id, Notification.idempotency_key, Notification.status
+        Notification.id,
+        Notification.kind,
+        Notification.idempotency_key,
+        Notification.status,
+        Notification.due_at,
+        Notification.data,
     ).where((Notification.action == action_id) & Notification.kind.is_in(list(SCHEDULED_KINDS)))
     existing = {row["idempotency_key"]: row for row in rows}
     done = frozenset(key for key, row in existing.items() if row["status"] in ("queued", "sending", "sent"))
     plan = await current_plan(action_id, settings, leader_ids, done)
-    stray = [
-        row["id"] for row in rows if row["status"] in UNSENT and not plan.is_valid(row["idempotency_key"])
-    ]
-    if stray:
-        await Notification.update(
-            {Notification.status: "cancelled", Notification.last_error: "no longer scheduled"}
-        ).where(Notification.id.is_in(stray) & Notification.status.is_in(list(UNSENT)))
+    unsent = [row for row in rows if row["status"] in UNSENT]
+    stray = [row["id"] for row in unsent if not plan.is_valid(row["idempotency_key"])]
+    superseded = [row["id"] for row in unsent if row["id"] not in stray and is_superseded(row, settings, now)]
+    for ids, reason in ((stray, "no longer scheduled"), (superseded, SUPERSEDED)):
+        if ids:
+            await Notification.update(
+                {Notification.status: "cancelled", Notification.last_error: reason}
+            ).where(Notification.id.is_in(ids) & Notification.status.is_in(list(UNSENT)))
     revive = [slot for slot in plan.slots if existing.get(slot.key, {}).get("status") == "cancelled"]
     for slot in revive:
         await Notification.update(

@@ -7,10 +7,20 @@ Every scheduled notice goes out at ``settings.notify_hour`` (08:00) local time:
 - ``reminder`` — N days before the deadline for each N in ``settings.reminder_days``
   (only those still ahead when the action is scheduled);
 - ``overdue`` — the morning after the deadline (the first day the action is overdue), then
-  every ``overdue_repeat_days`` while the unit still owes work; only the next one exists as
-  a row, and sending it writes the one after;
+  every ``overdue_repeat_days`` while the unit still owes work; only one exists as a row
+  (the latest one already due, else the next), and sending it writes the one after;
 - ``escalation`` — to every active leader on the morning the action has been overdue
   ``escalation_after_days`` days.
+
+Late notices. The reminders and overdue notices of one action, for one assignee, round and
+deadline, form one chase: reminder 7, 3, 1 days before, overdue 1, 3, 5... days after.
+Each says something only until the next one of its chase falls due; from that moment
+(:func:`superseded_at`) it is *superseded*: cancelled, with that reason, instead of being
+sent late. So when no worker ran for a while, the unit head gets the one notice that is
+true now (say "overdue by 11 days"), not the "3 days left" written for a day long past,
+and admins see the skipped ones as cancelled. The weekly digest is likewise superseded by
+the next week's. Assignment notices, escalations and event notices (closed, reopened...)
+are never superseded: late, they still tell their reader something true and new.
 
 Each notice has an idempotency key naming the action, kind, recipient, reopen round,
 deadline and slot, so scheduling twice writes nothing new and a moved deadline or a new
@@ -95,33 +105,34 @@ def plan(
     done: frozenset[str] = frozenset(),
 ) -> Plan:
     """The schedule of one action as seen at ``now``; ``done`` are keys already sent or on their way."""
-    if Status(facts.status) not in UNIT_OWES:
+    prefixes = valid_prefixes(facts, leader_ids)
+    if not prefixes:
         return Plan(slots=())
     slots: list[Slot] = []
-    prefixes: list[str] = []
     due = facts.due_date
     head = facts.assignee_id
     if head is not None:
         key = assigned_key(facts.id, head)
-        prefixes.append(key)
         slots.append(Slot("assigned", head, now, key, 0))
         reminders = _chain(facts, "reminder", head)
-        prefixes.append(reminders)
         for days in settings.reminder_days:
             at = local_moment(due - dt.timedelta(days=days), settings)
             if at >= now:
                 slots.append(Slot("reminder", head, at, f"{reminders}{days}", days))
         overdue = _chain(facts, "overdue", head)
-        prefixes.append(overdue)
+        repeat = settings.overdue_repeat_days
         days = 1
-        while local_moment(due + dt.timedelta(days=days), settings) < now or f"{overdue}{days}" in done:
-            days += settings.overdue_repeat_days
+        # The latest overdue notice already due (its predecessors are superseded) ...
+        while local_moment(due + dt.timedelta(days=days + repeat), settings) <= now:
+            days += repeat
+        # ... unless it has gone out: then the next one.
+        while f"{overdue}{days}" in done:
+            days += repeat
         at = local_moment(due + dt.timedelta(days=days), settings)
         slots.append(Slot("overdue", head, at, f"{overdue}{days}", days))
     escalate_at = local_moment(due + dt.timedelta(days=settings.escalation_after_days), settings)
     for leader in leader_ids:
         chain = _chain(facts, "escalation", leader)
-        prefixes.append(chain)
         if escalate_at >= now:
             slots.append(
                 Slot(
@@ -132,7 +143,44 @@ def plan(
                     settings.escalation_after_days,
                 )
             )
-    return Plan(slots=tuple(slots), valid_prefixes=tuple(prefixes))
+    return Plan(slots=tuple(slots), valid_prefixes=prefixes)
+
+
+def valid_prefixes(facts: ActionFacts, leader_ids: list[int]) -> tuple[str, ...]:
+    """The key prefixes of the notices the action's schedule has now; none once the unit owes nothing.
+
+    A notice whose key starts with none of these was written for a deadline, round or
+    assignee that no longer holds, or for an action that was closed.
+    """
+    if Status(facts.status) not in UNIT_OWES:
+        return ()
+    prefixes: list[str] = []
+    if facts.assignee_id is not None:
+        prefixes.append(assigned_key(facts.id, facts.assignee_id))
+        prefixes.append(_chain(facts, "reminder", facts.assignee_id))
+        prefixes.append(_chain(facts, "overdue", facts.assignee_id))
+    prefixes += [_chain(facts, "escalation", leader) for leader in leader_ids]
+    return tuple(prefixes)
+
+
+def superseded_at(kind: str, days: int, due_at: dt.datetime, settings: Settings) -> dt.datetime | None:
+    """When a notice stops being worth sending: the next notice of its chase falls due (see above).
+
+    ``days`` is the notice's own (the N of "N days left" or "overdue by N days"); ``None``
+    for the kinds that never go stale.
+    """
+    day = due_at.astimezone(zone(settings.timezone)).date()
+    if kind == "reminder":
+        deadline = day + dt.timedelta(days=days)
+        closer = [d for d in settings.reminder_days if d < days]
+        if closer:
+            return local_moment(deadline - dt.timedelta(days=max(closer)), settings)
+        return local_moment(deadline + dt.timedelta(days=1), settings)
+    if kind == "overdue":
+        return local_moment(day + dt.timedelta(days=settings.overdue_repeat_days), settings)
+    if kind == "digest":
+        return local_moment(day + dt.timedelta(days=7), settings)
+    return None
 
 
 def event_key(kind: str, action_id: int, recipient_id: int, ref: str) -> str:
