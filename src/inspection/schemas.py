@@ -282,6 +282,7 @@ class ExtensionOut(Output, kw_only=True):
     id: int
     action_id: int
     requested_by_id: int
+    requested_by_name: str
     requested_due_date: dt.date
     reason: str
     status: Literal["pending", "approved", "rejected"]

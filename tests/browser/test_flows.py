@@ -122,3 +122,30 @@ def test_keyboard_reaches_the_menu_with_a_visible_focus(page: Page) -> None:
     assert outline != "none"
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Kiểm tra và khắc phục")).to_be_focused()
+
+
+def test_leader_follows_an_overdue_number_from_the_dashboard_to_its_actions(page: Page) -> None:
+    sign_in(page, "lanhdao")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", name="Bảng theo dõi khắc phục")).to_be_visible()
+    expect(page.locator("svg.chart")).to_have_count(3)
+    shot(page, "leader-dashboard-desk")
+    overdue = page.locator("dl.tiles .bad a")
+    count = int(overdue.inner_text())
+    assert count > 0
+    overdue.click()
+    expect(page).to_have_url(re.compile(r"/actions\?.*overdue=true"))
+    expect(page.locator(".chosen")).to_contain_text("quá hạn")
+    expect(page.locator("ul.list > li.overdue")).to_have_count(count)
+    shot(page, "leader-overdue-actions-desk")
+
+
+def test_dashboard_tables_scroll_inside_the_page_on_a_phone(phone: Page) -> None:
+    page = phone
+    sign_in(page, "lanhdao")
+    expect(page.get_by_role("heading", name="Bảng theo dõi khắc phục")).to_be_visible()
+    # The page itself never scrolls sideways; the wide tables and charts scroll in their boxes.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    table = page.locator(".scroll").first
+    assert table.evaluate("e => e.scrollWidth > e.clientWidth")
+    shot(page, "leader-dashboard-phone")

@@ -6,7 +6,11 @@ import re
 
 import httpx
 
+from inspection.db.tables import User
 from tests.factories import PASSWORD
+
+# The small district whose dashboard figures tests/test_dashboard.py works out by hand.
+from tests.test_dashboard import district, frozen_clock  # noqa: F401
 
 _TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -34,3 +38,10 @@ async def post_form(
     """Load ``page_url`` and post ``data`` to ``action`` with the page's CSRF token."""
     page = await client.get(page_url)
     return await client.post(action, data={**data, "_csrf_token": csrf(page)}, **kwargs)  # type: ignore[arg-type]
+
+
+async def login_as(client: httpx.AsyncClient, role: str) -> None:
+    """Sign in as the first user of ``role`` (the factories name them ``<role><n>``)."""
+    user = await User.select(User.username).where(User.role == role).order_by(User.id).first()
+    assert user is not None, role
+    await login(client, user["username"])

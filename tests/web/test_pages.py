@@ -81,6 +81,7 @@ async def test_unit_head_acknowledges_reports_progress_with_evidence_asks_for_ti
     page = await client.get(url)
     assert "bang-niem-yet.png" in page.text
     assert "Chờ kinh phí" in page.text
+    assert "Do Chutich đề nghị ngày" in page.text  # who asked for more time
     assert "Đã báo cáo kết quả" in page.text
     assert await Evidence.count().where(Evidence.action == action.id) == 1
     row = (
@@ -227,6 +228,8 @@ async def test_observer_sees_everything_and_can_change_nothing(client: Client, s
     action = await make_action(commune, inspector, today(settings) + dt.timedelta(days=5))
     await make_user("observer", username="giamsat")
     await login(client, "giamsat")
+    listed = await client.get("/actions")
+    assert "· Xã X-ANBINH · Tiêu chí thành phần 1.1" in " ".join(listed.text.split())
     page = await client.get(f"/actions/{action.id}")
     assert page.status_code == 200
     assert f'action="/actions/{action.id}/' not in page.text

@@ -409,12 +409,19 @@ async def comment(principal: Principal, action_id: int, note: str) -> int:
 
 
 async def _extensions(where: Any) -> list[ExtensionOut]:
-    rows = await ExtensionRequest.select().where(where).order_by(ExtensionRequest.id)
+    rows = (
+        await ExtensionRequest.select(
+            *ExtensionRequest.all_columns(), ExtensionRequest.requested_by.full_name
+        )
+        .where(where)
+        .order_by(ExtensionRequest.id)
+    )
     return [
         ExtensionOut(
             id=r["id"],
             action_id=r["action"],
             requested_by_id=r["requested_by"],
+            requested_by_name=r["requested_by.full_name"] or "",
             requested_due_date=r["requested_due_date"],
             reason=r["reason"],
             status=r["status"],

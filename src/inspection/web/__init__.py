@@ -23,6 +23,7 @@ from inspection.settings import Settings
 from inspection.web.actions import ActionPages, ExtensionPages
 from inspection.web.admin import AdminPages
 from inspection.web.auth import AuthPages
+from inspection.web.dashboard import DashboardPages
 from inspection.web.errors import EXCEPTION_HANDLERS, http_error
 from inspection.web.inspections import InspectionPages
 from inspection.web.render import environment
@@ -42,7 +43,7 @@ class WebConfig:
 def web_app_config(settings: Settings) -> WebConfig:
     pages = Router(
         path="/",
-        route_handlers=[AuthPages, ActionPages, ExtensionPages, InspectionPages, AdminPages],
+        route_handlers=[AuthPages, DashboardPages, ActionPages, ExtensionPages, InspectionPages, AdminPages],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

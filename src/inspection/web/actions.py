@@ -3,18 +3,21 @@ with its history, and every move of its life as a form."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
 from inspection.domain.actions import Verb
+from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound
-from inspection.schemas import DecisionIn, ExtensionIn, ReopenIn, TransitionIn
-from inspection.services import actions
+from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
+from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
@@ -22,6 +25,8 @@ from inspection.web.render import is_htmx, render
 
 View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
+# One page of a list; the next page is a link (a dashboard count may be larger).
+PAGE = 500
 VERBS: dict[str, Verb] = {
     "acknowledge": "acknowledge",
     "progress": "progress",
@@ -62,33 +67,86 @@ class ActionPages(Controller):
         request: Request[Any, Any, Any],
         principal: Principal,
         settings: Settings,
-        view: View = "open",
+        view: View | None = None,
         mine: bool = False,
         unit_id: int | None = None,
         inspection_id: int | None = None,
+        unit_kind: UnitKind | None = None,
+        open_only: Annotated[bool, QueryParameter(name="open")] = False,
+        overdue: bool | None = None,
+        status: ActionStatus | None = None,
+        created_from: dt.date | None = None,
+        created_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
+        closed_on_time: bool | None = None,
+        offset: int = Parameter(default=0, ge=0),
     ) -> Template:
-        """Soonest deadline first; overdue ones are marked with how many days late they are."""
+        """Soonest deadline first; overdue ones are marked with how many days late they are.
+
+        Besides the tabs (``view``), the list takes the API's filters (``/api/actions``), which
+        the leaders' dashboard writes into the link behind each of its numbers.
+        """
+        given = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
+        given += [closed_from, closed_to, closed_on_time]
+        # A bare list opens on the "not closed" tab; a query (a dashboard link) means what the
+        # API means by it: exactly the actions that pass its filters, whatever their state.
+        if view is None and not open_only and all(value is None for value in given):
+            view = "open"
         listed = await actions.list_actions(
             principal,
             settings,
-            open_only=view == "open",
-            overdue=True if view == "overdue" else None,
-            status=view if view in ("reported_fixed", "closed") else None,
+            open_only=open_only or view == "open",
+            overdue=True if view == "overdue" else overdue,
+            status=view if view in ("reported_fixed", "closed") else status,
             mine=mine,
             unit_id=unit_id,
             inspection_id=inspection_id,
-            limit=500,
+            unit_kind=unit_kind,
+            created_from=created_from,
+            created_to=created_to,
+            closed_from=closed_from,
+            closed_to=closed_to,
+            closed_on_time=closed_on_time,
+            limit=PAGE + 1,
+            offset=offset,
         )
+        unit = await directory.get_unit(principal, unit_id) if unit_id is not None else None
+        # The tabs keep which actions are looked at (whose, which unit, opened when).
+        scope = action_query(
+            mine=1 if mine else None,
+            unit_id=unit_id,
+            unit_kind=unit_kind,
+            inspection_id=inspection_id,
+            created_from=created_from,
+            created_to=created_to,
+        )
+        further = {key: value for key, value in request.query_params.items() if key != "offset"}
         return render(
             request,
             "actions.html",
             partial="_partials/action_list.html",
-            actions=listed,
+            actions=listed[:PAGE],
+            offset=offset,
+            next_page=action_query(**further, offset=offset + PAGE) if len(listed) > PAGE else None,
             view=view,
             views=VIEWS,
             mine=mine,
-            unit_id=unit_id,
-            inspection_id=inspection_id,
+            tabs="/actions?" + (scope + "&" if scope else ""),
+            unit=unit,
+            chosen={
+                name: value
+                for name, value in {
+                    "unit_kind": unit_kind,
+                    "created": (created_from, created_to) if created_from or created_to else None,
+                    "closed": (closed_from, closed_to) if closed_from or closed_to else None,
+                    "open": open_only or None,
+                    "overdue": overdue,
+                    "status": status,
+                    "closed_on_time": closed_on_time,
+                }.items()
+                if value is not None
+            },
         )
 
     @get("/{action_id:int}")

@@ -21,13 +21,12 @@ from inspection.web import forms
 from inspection.web.i18n import LANG_COOKIE, LANGUAGES
 from inspection.web.render import current_user, render
 
-# Leaders and observers start from the overdue actions until the dashboard page exists.
 LANDING = {
     "admin": "/admin/units",
     "inspector": "/inspections",
     "unit_head": "/actions",
-    "leader": "/actions?view=overdue",
-    "observer": "/actions?view=overdue",
+    "leader": "/dashboard",
+    "observer": "/dashboard",
 }
 
 

@@ -26,6 +26,8 @@ SERVICE_MESSAGES = (
     N_("No such evidence"),
     N_("No such extension request"),
     N_("No such page"),
+    N_("The period must start before it ends, and not after today"),
+    N_("Only unit heads of a unit can see its dashboard"),
     N_("Not Found"),
     N_("Only inspectors plan inspections"),
     N_("Only a member of the inspection team may change this inspection"),

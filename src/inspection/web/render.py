@@ -20,7 +20,15 @@ from litestar.response import Template
 from inspection.auth.principal import Principal
 from inspection.paths import TEMPLATES
 from inspection.settings import Settings
-from inspection.web.i18n import LANG_COOKIE, pick_language, show_date, show_datetime, translations
+from inspection.web.i18n import (
+    LANG_COOKIE,
+    pick_language,
+    show_date,
+    show_datetime,
+    show_month,
+    show_number,
+    translations,
+)
 
 
 @pass_context
@@ -41,6 +49,16 @@ def _date(context: Context, value: dt.date | dt.datetime | str | None) -> str:
 @pass_context
 def _datetime(context: Context, value: dt.datetime | None) -> str:
     return show_datetime(value, context["lang"], context["zone"])
+
+
+@pass_context
+def _month(context: Context, value: dt.date) -> str:
+    return show_month(value, context["lang"])
+
+
+@pass_context
+def _decimal(context: Context, value: float | None) -> str:
+    return show_number(value, context["lang"])
 
 
 def _number(value: float | None) -> str:
@@ -68,6 +86,8 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["datetime"] = _datetime
     env.filters["number"] = _number
+    env.filters["decimal"] = _decimal
+    env.filters["month"] = _month
     return env
 
 
