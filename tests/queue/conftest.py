@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -32,10 +33,18 @@ def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dt
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted; ``down`` makes it refuse every message with a 451."""
+    """What the SMTP server accepted; ``down`` makes it refuse every message with a 451.
+
+    With ``hold`` set, each message is taken in (and counted as delivered) but its 250
+    reply waits until ``release`` is set: the sender cannot know it went out. ``holding``
+    is set when the first such message arrives.
+    """
 
     messages: list[EmailMessage] = field(default_factory=list)
     down: bool = False
+    hold: bool = False
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -50,6 +59,10 @@ class Inbox:
             return "451 4.3.0 mail server temporarily unavailable"
         raw = envelope.original_content or b""
         self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        if self.hold:
+            self.holding.set()
+            while not self.release.is_set():  # noqa: ASYNC110 - the release comes from another thread
+                await asyncio.sleep(0.01)
         return "250 Message accepted for delivery"
 
     def summary(self) -> list[tuple[str, str]]:
