@@ -20,6 +20,7 @@ from inspection.api.dependencies import DEPENDENCIES
 from inspection.api.directory import UnitController, UserController
 from inspection.api.errors import service_error_to_json
 from inspection.api.inspections import FindingController, InspectionController
+from inspection.api.notifications import NotificationController
 from inspection.auth.middleware import AuthMiddleware
 from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.db.engine import close_database, open_database
@@ -63,6 +64,7 @@ def create_app(settings: Settings) -> Litestar:
             ExtensionController,
             EvidenceController,
             DashboardController,
+            NotificationController,
             *web.route_handlers,
         ],
         plugins=web.plugins,

@@ -10,11 +10,9 @@ from inspection.db.tables import Notification
 STATUSES = ("pending", "queued", "sending", "sent", "failed", "cancelled")
 
 
-async def list_notifications(
-    status: str | None = None, limit: int = 200, offset: int = 0
-) -> list[dict[str, Any]]:
-    """Notifications newest first, with recipient and last error, optionally of one status."""
-    query = Notification.select(
+def _select() -> Any:
+    """The columns an admin sees of a notification, with the recipient's address."""
+    return Notification.select(
         Notification.id,
         Notification.kind,
         Notification.action,
@@ -27,12 +25,27 @@ async def list_notifications(
         Notification.last_error,
         Notification.sent_at,
     )
+
+
+async def list_notifications(
+    status: str | None = None, limit: int = 200, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Notifications newest first, with recipient and last error, optionally of one status."""
+    query = _select()
     if status is not None:
         query = query.where(Notification.status == status)
     rows: list[dict[str, Any]] = (
-        await query.order_by(Notification.due_at, ascending=False).limit(limit).offset(offset)
+        await query.order_by(Notification.due_at, Notification.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
     )
     return rows
+
+
+async def get_notification(notification_id: int) -> dict[str, Any] | None:
+    """One notification as :func:`list_notifications` shows it, or None."""
+    row: dict[str, Any] | None = await _select().where(Notification.id == notification_id).first()
+    return row
 
 
 async def retry_notification(notification_id: int) -> bool:
@@ -49,9 +62,13 @@ async def retry_notification(notification_id: int) -> bool:
 
 async def queue_report() -> dict[str, int]:
     """Counts by status, plus ``in_doubt``: sends that may have gone out twice (see the sweep)."""
-    counts = {status: 0 for status in STATUSES}
-    for row in await Notification.select(Notification.status, Notification.in_doubt):
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-        counts["in_doubt"] = counts.get("in_doubt", 0) + row["in_doubt"]
-    counts.setdefault("in_doubt", 0)
+    counts = dict.fromkeys(STATUSES, 0)
+    counts["in_doubt"] = 0
+    rows = await Notification.raw(
+        "SELECT status, COUNT(*) AS n, COALESCE(SUM(in_doubt), 0) AS in_doubt"
+        " FROM notification GROUP BY status"
+    )
+    for row in rows:
+        counts[row["status"]] = int(row["n"])
+        counts["in_doubt"] += int(row["in_doubt"])
     return counts
