@@ -20,7 +20,8 @@ from inspection.auth.middleware import principal_from_user
 from inspection.auth.principal import Principal
 from inspection.checklists.schema import Item
 from inspection.db.engine import write_transaction
-from inspection.db.tables import Unit, User
+from inspection.db.tables import Notification, Unit, User
+from inspection.queue.outbox import EVENT_KINDS
 from inspection.schemas import (
     AnswerIn,
     DecisionIn,
@@ -80,6 +81,7 @@ async def load_demo(settings: Settings) -> list[str]:
     units, titles = await _units()
     people = await _people(units, titles, settings)
     await _inspections(settings, units, people)
+    await _settle_history()
     lines = [f"Demo users (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {name:<12} {role:<10} {full}" for name, full, role, _ in PEOPLE]
     lines.append(f"  {head_username('X-ANBINH'):<12} unit_head  (one per unit: truong.<unit code>)")
@@ -140,6 +142,22 @@ async def _people(units: dict[str, int], titles: dict[str, str], settings: Setti
         assert row is not None
         people[username] = await principal_from_user(row)
     return people
+
+
+async def _settle_history() -> None:
+    """Notices of events in the made-up past are history, not mail to send now.
+
+    Assignment and event notices older than a day are cancelled; the reminder, overdue and
+    escalation chains stay, and the queue sends only the current notice of each.
+    """
+    async with write_transaction():
+        await Notification.update(
+            {Notification.status: "cancelled", Notification.last_error: "demo history, not sent"}
+        ).where(
+            (Notification.status == "pending")
+            & Notification.kind.is_in(["assigned", *EVENT_KINDS])
+            & (Notification.due_at < clock.now() - dt.timedelta(days=1))
+        )
 
 
 async def _unit_name(code: str) -> str:
@@ -205,7 +223,7 @@ async def _inspections(settings: Settings, units: dict[str, int], people: dict[s
                 )
         if story == "in_progress":
             continue
-        with _at(day + dt.timedelta(days=7)):
+        with _at(min(day + dt.timedelta(days=7), clock.now() - dt.timedelta(hours=1))):
             await inspections.submit(
                 inspector, created.id, SubmitIn(conclusion="Thông báo kết luận kiểm tra CCHC"), settings
             )
