@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,37 +23,36 @@ from inspection.db.tables import TABLES
 
 PICCOLO_CONF = "inspection.db.piccolo_conf"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
-SQLITE_READ_THREADS = 4
 
 
 class PooledSQLiteEngine(SQLiteEngine):
-    """SQLite whose statements outside transactions run on a few threads that keep a connection.
+    """SQLite whose statements outside transactions run on one thread that keeps its connection.
 
     Piccolo opens a new connection, with a thread of its own, for every such statement, and
     aiosqlite crosses threads several times per statement; both cost more than most reads.
-    Here a statement is one hop to a thread that holds an open connection. Transactions
-    keep Piccolo's own connection each (IMMEDIATE, see :func:`write_transaction`).
+    Here a statement is one hop to a reader thread with an open connection. One thread, not
+    several: SQLite reads are CPU work under the GIL, and more threads only contend for it
+    (benchmarks/bench_api.py: 318 list requests/s with one thread, 166 with four).
+    Transactions keep Piccolo's own connection each (IMMEDIATE, see :func:`write_transaction`).
     """
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._executor = ThreadPoolExecutor(max_workers=SQLITE_READ_THREADS, thread_name_prefix="sqlite")
-
-    def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            connection.row_factory = dict_factory
-            connection.execute("PRAGMA foreign_keys = 1")
-            self._local.connection = connection
-            self._opened.append(connection)
-        return connection
+        self._connection: sqlite3.Connection | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
 
     def _run(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self._connection().execute(query, args).fetchall()
+        if self._connection is None:
+            self._connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            self._connection.row_factory = dict_factory
+            self._connection.execute("PRAGMA foreign_keys = 1")
+        rows: list[dict[str, Any]] = self._connection.execute(query, args).fetchall()
         return rows
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     async def _run_in_new_connection(
         self,
@@ -67,10 +65,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         return await loop.run_in_executor(self._executor, self._run, query, args or [])
 
     async def close_idle(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=True)
-        for connection in self._opened:
-            connection.close()
-        self._opened.clear()
 
 
 def make_engine(url: str) -> Engine[Any]:
