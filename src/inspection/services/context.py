@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
+from piccolo.columns import Column
 
 from inspection import clock
 from inspection.auth.principal import Principal
@@ -42,3 +46,13 @@ def ensure_visible(principal: Principal, unit_id: int, what: str) -> None:
     """Unit heads see only their own unit; to them anything else does not exist."""
     if not principal.reads_everything and principal.unit_id != unit_id:
         raise NotFound(f"No such {what}")
+
+
+def patched_columns(patch: msgspec.Struct, columns: dict[str, Column]) -> dict[Column | str, Any]:
+    """The columns a PATCH body sets: its fields that are not None, mapped to their columns."""
+    values: dict[Column | str, Any] = {}
+    for field, column in columns.items():
+        value = getattr(patch, field)
+        if value is not None:
+            values[column] = value
+    return values

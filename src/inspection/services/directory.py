@@ -14,6 +14,7 @@ from inspection.db.tables import ApiToken, Unit, User
 from inspection.errors import Conflict, Invalid, NotFound, TooManyRequests
 from inspection.queue import outbox
 from inspection.schemas import TokenOut, UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
+from inspection.services.context import patched_columns
 from inspection.settings import Settings
 
 
@@ -95,19 +96,18 @@ async def update_unit(unit_id: int, data: UnitPatch, settings: Settings) -> Unit
         head = await User.select(User.role, User.unit, User.active).where(User.id == data.head_id).first()
         if head is None or head["role"] != "unit_head" or head["unit"] != unit_id or not head["active"]:
             raise Invalid("The head must be an active unit_head user of this unit", field="head_id")
-    values: dict[Any, Any] = {}
-    for field, column in (
-        ("name_vi", Unit.name_vi),
-        ("name_en", Unit.name_en),
-        ("kind", Unit.kind),
-        ("parent_id", Unit.parent),
-        ("email", Unit.email),
-        ("head_id", Unit.head_id),
-        ("active", Unit.active),
-    ):
-        value = getattr(data, field)
-        if value is not None:
-            values[column] = value
+    values = patched_columns(
+        data,
+        {
+            "name_vi": Unit.name_vi,
+            "name_en": Unit.name_en,
+            "kind": Unit.kind,
+            "parent_id": Unit.parent,
+            "email": Unit.email,
+            "head_id": Unit.head_id,
+            "active": Unit.active,
+        },
+    )
     if values:
         async with write_transaction():
             await Unit.update(values).where(Unit.id == unit_id)
@@ -180,18 +180,17 @@ async def update_user(user_id: int, data: UserPatch) -> UserOut:
     role = data.role or current.role
     unit_id = data.unit_id if data.unit_id is not None else current.unit_id
     await _check_user_unit(role, unit_id)
-    values: dict[Any, Any] = {}
-    for field, column in (
-        ("full_name", User.full_name),
-        ("email", User.email),
-        ("role", User.role),
-        ("unit_id", User.unit),
-        ("language", User.language),
-        ("active", User.active),
-    ):
-        value = getattr(data, field)
-        if value is not None:
-            values[column] = value
+    values = patched_columns(
+        data,
+        {
+            "full_name": User.full_name,
+            "email": User.email,
+            "role": User.role,
+            "unit_id": User.unit,
+            "language": User.language,
+            "active": User.active,
+        },
+    )
     if data.password is not None:
         values[User.password_hash] = await hash_password(data.password)
     if values:

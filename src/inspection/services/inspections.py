@@ -25,7 +25,7 @@ from inspection.schemas import (
 )
 from inspection.services import actions as action_service
 from inspection.services.checklists import latest_version_id, loaded_version
-from inspection.services.context import ensure_visible, on_team, today
+from inspection.services.context import ensure_visible, on_team, patched_columns, today
 from inspection.settings import Settings
 
 EDITABLE = ("planned", "in_progress")
@@ -468,16 +468,18 @@ async def update_finding(
     if data.version is not None and data.version != row["version"]:
         raise Conflict("The finding was changed by someone else; reload it")
     _check_due_date(data.due_date, settings)
-    values: dict[Any, Any] = {Finding.version: row["version"] + 1}
-    for field, column in (
-        ("title", Finding.title),
-        ("description", Finding.description),
-        ("severity", Finding.severity),
-        ("due_date", Finding.due_date),
-    ):
-        value = getattr(data, field)
-        if value is not None:
-            values[column] = value
+    values = {
+        Finding.version: row["version"] + 1,
+        **patched_columns(
+            data,
+            {
+                "title": Finding.title,
+                "description": Finding.description,
+                "severity": Finding.severity,
+                "due_date": Finding.due_date,
+            },
+        ),
+    }
     if data.confirmed is not None:
         values[Finding.proposed] = not data.confirmed
     async with write_transaction():
