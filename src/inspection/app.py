@@ -37,7 +37,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = await open_database(settings.effective_database_url)
+        engine = await open_database(settings.effective_database_url, follow_changes=True)
         redis = aioredis.Redis.from_url(settings.redis_url)
         app.state.settings = settings
         app.state.redis = redis

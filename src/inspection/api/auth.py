@@ -98,5 +98,5 @@ class TokenController(Controller):
         return await directory.create_token(principal, data.name)
 
     @delete("/{token_id:int}")
-    async def revoke_token(self, principal: Principal, token_id: int, sessions: SessionStore) -> None:
-        await sessions.forget_token(await directory.revoke_token(principal, token_id))
+    async def revoke_token(self, principal: Principal, token_id: int) -> None:
+        await directory.revoke_token(principal, token_id)

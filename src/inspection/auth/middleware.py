@@ -17,10 +17,11 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, SessionStore
 from inspection.auth.tokens import token_digest
+from inspection.db.cache import ReadCache
 from inspection.db.tables import ApiToken, User
 
 
-async def principal_for_token(token: str) -> Principal | None:
+async def principal_for_token(digest: str) -> Principal | None:
     row = (
         await ApiToken.select(
             ApiToken.user.id,
@@ -31,9 +32,7 @@ async def principal_for_token(token: str) -> Principal | None:
             ApiToken.user.language,
         )
         .where(
-            (ApiToken.token_sha256 == token_digest(token))
-            & (ApiToken.revoked == False)
-            & (ApiToken.user.active == True)
+            (ApiToken.token_sha256 == digest) & (ApiToken.revoked == False) & (ApiToken.user.active == True)
         )
         .first()
     )
@@ -66,7 +65,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         if header[:7].lower() == "bearer ":
-            return AuthenticationResult(user=await _bearer(connection, header[7:].strip()), auth="token")
+            return AuthenticationResult(user=await _bearer(header[7:].strip()), auth="token")
         cookie = connection.cookies.get(COOKIE)
         if not cookie:
             return AuthenticationResult(user=None, auth=None)
@@ -77,14 +76,18 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth="session" if principal else None)
 
 
-async def _bearer(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> Principal | None:
-    store: SessionStore = connection.app.state.sessions
+# A script sends its token with every request; its principal is kept while the database
+# is unchanged, so revoking the token or changing its user applies at once.
+_token_principals: ReadCache[Principal] = ReadCache(ApiToken, User)
+
+
+async def _bearer(token: str) -> Principal | None:
     digest = token_digest(token)
-    principal = await store.token_principal(digest)
+    principal, generation = _token_principals.get(digest)
     if principal is None:
-        principal = await principal_for_token(token)
+        principal = await principal_for_token(digest)
         if principal is not None:
-            await store.remember_token(digest, principal)
+            _token_principals.put(digest, principal, generation)
     return principal
 
 

@@ -1,4 +1,4 @@
-"""Server-side sessions in Redis, and the principals of API tokens remembered there.
+"""Server-side sessions in Redis.
 
 The cookie holds a random token; Redis holds the principal under the token's SHA-256,
 with an idle timeout that each request renews. A login always makes a new token (so a
@@ -19,10 +19,6 @@ from inspection.auth.principal import Principal
 COOKIE = "inspection_session"
 _PREFIX = "inspection:session:"
 _USER_PREFIX = "inspection:user-sessions:"
-_TOKEN_PREFIX = "inspection:token:"  # noqa: S105 - a key prefix, not a secret
-# How long a bearer token's principal is remembered. Revoking the token or changing its
-# user forgets it at once; the expiry only keeps Redis from holding unused tokens.
-TOKEN_CACHE_SECONDS = 300
 _decoder = msgspec.msgpack.Decoder(Principal)
 _encoder = msgspec.msgpack.Encoder()
 
@@ -56,25 +52,8 @@ class SessionStore:
     async def end(self, token: str) -> None:
         await self.redis.delete(_key(token))
 
-    async def token_principal(self, digest: str) -> Principal | None:
-        """The remembered principal of an API token, so a script's request needs no user query."""
-        raw = await self.redis.get(_TOKEN_PREFIX + digest)
-        return _decoder.decode(raw) if raw else None
-
-    async def remember_token(self, digest: str, principal: Principal) -> None:
-        key = _TOKEN_PREFIX + digest
-        user_key = f"{_USER_PREFIX}{principal.id}"
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(key, _encoder.encode(principal), ex=TOKEN_CACHE_SECONDS)
-            pipe.sadd(user_key, key)
-            pipe.expire(user_key, max(TOKEN_CACHE_SECONDS, self.idle_seconds * 24))
-            await pipe.execute()
-
-    async def forget_token(self, digest: str) -> None:
-        await self.redis.delete(_TOKEN_PREFIX + digest)
-
     async def end_all_for_user(self, user_id: int) -> None:
-        """End the user's sessions and forget their remembered tokens."""
+        """End the user's sessions."""
         user_key = f"{_USER_PREFIX}{user_id}"
         keys = await self.redis.smembers(user_key)  # type: ignore[misc]
         async with self.redis.pipeline(transaction=True) as pipe:

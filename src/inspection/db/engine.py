@@ -7,52 +7,102 @@ instead of failing half-way; PostgreSQL runs on an asyncpg pool opened here.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 from piccolo.table import Table
 
 from inspection.db.tables import TABLES
 
 PICCOLO_CONF = "inspection.db.piccolo_conf"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+_SERIALS = itertools.count(1)
 
 
 class PooledSQLiteEngine(SQLiteEngine):
-    """SQLite whose statements outside transactions run on one thread that keeps its connection.
+    """SQLite on kept connections, with the least thread-hopping each kind of statement allows.
 
-    Piccolo opens a new connection, with a thread of its own, for every such statement, and
-    aiosqlite crosses threads several times per statement; both cost more than most reads.
-    Here a statement is one hop to a reader thread with an open connection. One thread, not
-    several: SQLite reads are CPU work under the GIL, and more threads only contend for it
-    (benchmarks/bench_api.py: 318 list requests/s with one thread, 166 with four).
-    Transactions keep Piccolo's own connection each (IMMEDIATE, see :func:`write_transaction`).
+    Piccolo opens a new connection, with a thread of its own, for every statement outside a
+    transaction, and aiosqlite crosses threads several times per statement; both cost more
+    than most statements. Here:
+
+    - a write transaction (:func:`write_transaction`) runs on one kept writer connection,
+      statement by statement on the event loop, since each takes microseconds once the
+      IMMEDIATE lock is held; only waiting for that lock, when another process holds it,
+      moves to a thread. One transaction at a time per process (an asyncio lock), as SQLite
+      allows one writer anyway. WAL with ``synchronous=NORMAL``: a commit survives a crash of
+      any process; on power loss the last commits may roll back, the database stays whole;
+      PostgreSQL is the production database.
+    - other Piccolo statements run on one reader thread with a kept connection: one thread,
+      not several, as SQLite reads are CPU work under the GIL (benchmarks/bench_api.py: 318
+      list requests/s with one thread, 166 with four), and long reads (the dashboard) do not
+      block the event loop;
+    - the short indexed reads of :mod:`inspection.db.sql` run on the event loop itself.
     """
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
-        self._connection: sqlite3.Connection | None = None
+        self.serial = next(_SERIALS)
+        self._reader: sqlite3.Connection | None = None
+        self._inline: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._watch: sqlite3.Connection | None = None
+        self._counts: dict[str, int] = {}
+        self._counted_version: int | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
+        self._write_lock = asyncio.Lock()
+        self._writing: ContextVar[sqlite3.Connection | None] = ContextVar("writing", default=None)
 
-    def _run(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
-        if self._connection is None:
-            self._connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            self._connection.row_factory = dict_factory
-            self._connection.execute("PRAGMA foreign_keys = 1")
-        rows: list[dict[str, Any]] = self._connection.execute(query, args).fetchall()
+    def _connect(self) -> sqlite3.Connection:
+        kwargs = {**self.connection_kwargs, "isolation_level": None, "check_same_thread": False}
+        connection: sqlite3.Connection = sqlite3.connect(**kwargs)
+        connection.row_factory = dict_factory
+        connection.execute("PRAGMA foreign_keys = 1")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    def _read(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+        if self._reader is None:
+            self._reader = self._connect()
+        rows: list[dict[str, Any]] = self._reader.execute(query, args).fetchall()
         return rows
 
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+    def inline(self) -> sqlite3.Connection:
+        """The connection for short reads on the event loop (``inspection.db.sql``)."""
+        writing = self._writing.get()
+        if writing is not None:
+            return writing
+        if self._inline is None:
+            self._inline = self._connect()
+        return self._inline
+
+    def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
+        """How many times each of ``tables`` has changed, committed by any process.
+
+        Counted by the triggers of migration 0004; read on a connection of its own that
+        never holds a transaction, so always the latest commit.
+        """
+        if self._watch is None:
+            self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # PRAGMA data_version changes when another connection commits: until it does, the
+        # counts read last still hold.
+        version = self._watch.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._counted_version:
+            self._counts = dict(self._watch.execute("SELECT tbl, n FROM change_count").fetchall())
+            self._counted_version = version
+        return tuple(self._counts[table] for table in tables)
 
     async def _run_in_new_connection(
         self,
@@ -61,12 +111,109 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
+        writing = self._writing.get()
+        if writing is not None:
+            return writing.execute(query, args or []).fetchall()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, query, args or [])
+        return await loop.run_in_executor(self._executor, self._read, query, args or [])
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        """An IMMEDIATE transaction on the writer connection; a nested one joins it."""
+        if self._writing.get() is not None:
+            yield
+            return
+        async with self._write_lock:
+            if self._writer is None:
+                self._writer = self._connect()
+                self._writer.execute("PRAGMA busy_timeout = 0")
+            writer = self._writer
+            try:
+                writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                # Another process holds the write lock: wait for it off the event loop.
+                await asyncio.get_running_loop().run_in_executor(None, _begin_waiting, writer)
+            token = self._writing.set(writer)
+            try:
+                yield
+                writer.execute("COMMIT")
+            except BaseException:
+                if writer.in_transaction:
+                    writer.execute("ROLLBACK")
+                raise
+            finally:
+                self._writing.reset(token)
+
+    def _close(self) -> None:
+        for connection in (self._reader, self._inline, self._writer, self._watch):
+            if connection is not None:
+                connection.close()
+        self._reader = self._inline = self._writer = self._watch = None
+        self._counted_version = None
 
     async def close_idle(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=True)
+
+
+def _begin_waiting(connection: sqlite3.Connection) -> None:
+    connection.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    finally:
+        connection.execute("PRAGMA busy_timeout = 0")
+
+
+class ChangeFeed:
+    """Follows the commits to PostgreSQL of every process: how often each table changed.
+
+    Migration 0004 makes every table but the outbox ``NOTIFY`` its name on one channel,
+    which PostgreSQL delivers on commit. This process's own commits count at once, for
+    every table, since it need not wait for its own notices. While the listening
+    connection is down there are no counts, and nothing may be cached from them.
+    """
+
+    CHANNEL = "inspection_changed"
+
+    def __init__(self) -> None:
+        self._connection: asyncpg.Connection | None = None
+        self._counts: dict[str, int] = {}
+        self._own = 0
+
+    async def start(self, config: dict[str, Any]) -> None:
+        self._connection = await asyncpg.connect(**config)
+        await self._connection.add_listener(self.CHANNEL, self._changed)
+
+    def _changed(self, _connection: Any, _pid: int, _channel: str, table: str) -> None:
+        self._counts[table] = self._counts.get(table, 0) + 1
+
+    def committed(self) -> None:
+        self._own += 1
+
+    def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...] | None:
+        if self._connection is None or self._connection.is_closed():
+            return None
+        return (self._own, *(self._counts.get(table, 0) for table in tables))
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+class ListeningPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine with a :class:`ChangeFeed` (started when asked for)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config=config)
+        self.serial = next(_SERIALS)
+        self.changes = ChangeFeed()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        async with self.transaction():
+            yield
+        self.changes.committed()
 
 
 def make_engine(url: str) -> Engine[Any]:
@@ -86,7 +233,7 @@ def make_engine(url: str) -> Engine[Any]:
         }
         if parts.password:
             config["password"] = unquote(parts.password)
-        return PostgresEngine(config=config)
+        return ListeningPostgresEngine(config=config)
     raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
 
 
@@ -107,21 +254,28 @@ def is_sqlite(engine: Engine[Any]) -> bool:
     return engine.engine_type == "sqlite"
 
 
-async def open_database(url: str, *, pool_size: int = 10) -> Engine[Any]:
-    """Make, bind and start the engine for ``url``."""
+async def open_database(url: str, *, pool_size: int = 10, follow_changes: bool = False) -> Engine[Any]:
+    """Make, bind and start the engine for ``url``.
+
+    ``follow_changes`` starts PostgreSQL's :class:`ChangeFeed`, for a process that caches
+    reads (the web app); SQLite follows changes without it.
+    """
     engine = make_engine(url)
     if isinstance(engine, SQLiteEngine):
         Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(engine.path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
     bind(engine)
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, ListeningPostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        if follow_changes:
+            await engine.changes.start(engine.config)
     return engine
 
 
 async def close_database(engine: Engine[Any]) -> None:
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, ListeningPostgresEngine):
+        await engine.changes.stop()
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_idle()
@@ -145,8 +299,8 @@ def current_engine() -> Engine[Any]:
 def write_transaction() -> Any:
     """A write transaction: IMMEDIATE on SQLite, so it holds the write lock from the start."""
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
+    if isinstance(engine, PooledSQLiteEngine | ListeningPostgresEngine):
+        return engine.write()
     return engine.transaction()
 
 

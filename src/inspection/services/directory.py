@@ -226,8 +226,8 @@ async def list_tokens(principal: Principal) -> list[TokenOut]:
     ]
 
 
-async def revoke_token(principal: Principal, token_id: int) -> str:
-    """Revoke one of the user's tokens; its digest comes back so caches can forget it."""
+async def revoke_token(principal: Principal, token_id: int) -> None:
+    """Revoke one of the user's tokens (the token cache follows the commit)."""
     async with write_transaction():
         done = (
             await ApiToken.update({ApiToken.revoked: True})
@@ -236,4 +236,3 @@ async def revoke_token(principal: Principal, token_id: int) -> str:
         )
     if not done:
         raise NotFound("No such token")
-    return str(done[0]["token_sha256"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.db.engine import lock_for_update, write_transaction
+from inspection.db import sql
+from inspection.db.engine import write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -237,6 +239,48 @@ async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
     return [_answer_out(r) for r in rows]
 
 
+# Recording an answer is the commonest write (every item of every visit), so it is
+# hand-written SQL in one transaction: Piccolo's query building cost more than the
+# statements (benchmarks/bench_api.py).
+_ANSWERING = """
+SELECT i.unit, i.status, i.checklist_version,
+       EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team
+FROM inspection i WHERE i.id = $1
+"""
+_PREVIOUS_ANSWER = "SELECT id, points, max_points FROM answer WHERE inspection = $1 AND item_code = $2"
+_UPDATE_ANSWER = """
+UPDATE answer SET value = $2, not_applicable = $3, points = $4, max_points = $5, passed = $6,
+       note = $7, answered_by = $8, answered_at = $9
+WHERE id = $1
+"""
+_INSERT_ANSWER = """
+INSERT INTO answer (inspection, item_code, criterion_code, section_code, value, not_applicable,
+                    points, max_points, passed, note, answered_by, answered_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+"""
+# An increment in SQL, so two answers recorded at once both count; the first answer
+# starts the inspection.
+_ADD_TO_TOTALS = """
+UPDATE inspection SET points = points + $2, max_points = max_points + $3,
+       started_at = CASE WHEN status = 'planned' THEN $4 ELSE started_at END,
+       status = CASE WHEN status = 'planned' THEN 'in_progress' ELSE status END
+WHERE id = $1
+RETURNING points, max_points
+"""
+_ITEM_FINDING = """
+SELECT f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed,
+       f.due_date, f.version, a.id AS action_id
+FROM finding f LEFT JOIN corrective_action a ON a.finding = f.id
+WHERE f.inspection = $1 AND f.item_code = $2
+"""
+_PROPOSE_FINDING = """
+INSERT INTO finding (inspection, item_code, title, description, severity, proposed, due_date,
+                     created_by, created_at, version)
+VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
+RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
+"""
+
+
 async def record_answer(
     principal: Principal, inspection_id: int, item_code: str, data: AnswerIn
 ) -> RecordedAnswerOut:
@@ -245,85 +289,68 @@ async def record_answer(
     A falling-short answer proposes a finding with the item's severity, once; correcting
     the answer withdraws a proposal the inspector has not confirmed yet.
     """
-    row = await editable_by_team(principal, inspection_id)
-    version = await loaded_version(row["checklist_version"])
-    section, criterion, item = version.item(item_code)
-    if data.not_applicable and not item.allow_na:
-        raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
-    try:
-        scored = score_answer(item, data.value, data.not_applicable)
-    except AnswerError as exc:
-        raise Invalid(f"Item {item_code}: {exc}", field="value") from None
     now = clock.now()
-    finding: FindingOut | None = None
+    value = msgspec.json.encode(data.value).decode()
     async with write_transaction():
-        await lock_for_update(Inspection, inspection_id)
-        previous = (
-            await Answer.select(Answer.id, Answer.points, Answer.max_points)
-            .where((Answer.inspection == inspection_id) & (Answer.item_code == item_code))
-            .first()
+        row = await sql.fetchrow(_ANSWERING + sql.for_update(), inspection_id, principal.id)
+        if row is None:
+            raise NotFound("No such inspection")
+        ensure_visible(principal, row["unit"], "inspection")
+        if principal.role != "inspector" or not row["on_team"]:
+            raise Forbidden("Only a member of the inspection team may change this inspection")
+        if row["status"] not in EDITABLE:
+            raise Conflict(f"The inspection is {row['status']}; it can no longer be changed")
+        version = await loaded_version(row["checklist_version"])
+        section, criterion, item = version.item(item_code)
+        if data.not_applicable and not item.allow_na:
+            raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
+        try:
+            scored = score_answer(item, data.value, data.not_applicable)
+        except AnswerError as exc:
+            raise Invalid(f"Item {item_code}: {exc}", field="value") from None
+        previous = await sql.fetchrow(_PREVIOUS_ANSWER, inspection_id, item_code)
+        answer_values = (
+            value,
+            data.not_applicable,
+            scored.points,
+            scored.max_points,
+            scored.passed,
+            data.note,
+            principal.id,
+            now,
         )
-        values: dict[Any, Any] = {
-            Answer.value: msgspec.json.encode(data.value).decode(),
-            Answer.not_applicable: data.not_applicable,
-            Answer.points: scored.points,
-            Answer.max_points: scored.max_points,
-            Answer.passed: scored.passed,
-            Answer.note: data.note,
-            Answer.answered_by: principal.id,
-            Answer.answered_at: now,
-        }
-        old_points, old_max = (
-            (previous["points"] or 0.0, previous["max_points"]) if previous else (0.0, item.max_points)
-        )
-        if previous:
-            await Answer.update(values).where(Answer.id == previous["id"])
+        if previous is not None:
+            old_points, old_max = previous["points"] or 0.0, previous["max_points"]
+            await sql.fetch(_UPDATE_ANSWER, previous["id"], *answer_values)
         else:
-            await Answer.insert(
-                Answer(
-                    _data=values,
-                    inspection=inspection_id,
-                    item_code=item_code,
-                    criterion_code=criterion.code,
-                    section_code=section.code,
-                )
+            old_points, old_max = 0.0, item.max_points
+            await sql.fetch(
+                _INSERT_ANSWER, inspection_id, item_code, criterion.code, section.code, *answer_values
             )
-        # An increment in SQL, so two answers recorded at once both count.
-        totals_row = (
-            await Inspection.raw(
-                "UPDATE inspection SET points = points + {}, max_points = max_points + {} WHERE id = {} "
-                "RETURNING points, max_points",
-                (scored.points or 0.0) - old_points,
-                scored.max_points - old_max,
-                inspection_id,
-            )
-        )[0]
-        if row["status"] == "planned":
-            await Inspection.update({Inspection.status: "in_progress", Inspection.started_at: now}).where(
-                (Inspection.id == inspection_id) & (Inspection.status == "planned")
-            )
-        existing = (
-            await Finding.select(Finding.id, Finding.proposed)
-            .where((Finding.inspection == inspection_id) & (Finding.item_code == item_code))
-            .first()
+        totals_row = await sql.fetchrow(
+            _ADD_TO_TOTALS,
+            inspection_id,
+            (scored.points or 0.0) - old_points,
+            scored.max_points - old_max,
+            now,
         )
+        assert totals_row is not None
+        existing = await sql.fetchrow(_ITEM_FINDING, inspection_id, item_code)
+        finding_row = existing
         if scored.passed is False and existing is None:
-            created = Finding(
-                inspection=inspection_id,
-                item_code=item_code,
-                title=item.text_vi,
-                description=data.note,
-                severity=item.severity,
-                proposed=True,
-                created_by=principal.id,
-                created_at=now,
+            finding_row = await sql.fetchrow(
+                _PROPOSE_FINDING,
+                inspection_id,
+                item_code,
+                item.text_vi,
+                data.note,
+                item.severity,
+                principal.id,
+                now,
             )
-            await created.save()
-            finding = await _finding_out(created.id)
         elif scored.passed is not False and existing is not None and existing["proposed"]:
-            await Finding.delete().where(Finding.id == existing["id"])
-        elif existing is not None:
-            finding = await _finding_out(existing["id"])
+            await sql.fetch("DELETE FROM finding WHERE id = $1", existing["id"])
+            finding_row = None
     answer = AnswerOut(
         item_code=item_code,
         criterion_code=criterion.code,
@@ -339,7 +366,7 @@ async def record_answer(
     )
     return RecordedAnswerOut(
         answer=answer,
-        finding=finding,
+        finding=None if finding_row is None else _finding_from(finding_row),
         points=round(totals_row["points"], 4),
         max_points=round(totals_row["max_points"], 4),
         percent=_percent(totals_row["points"], totals_row["max_points"]),
@@ -398,21 +425,22 @@ async def _finding_rows(where: Any) -> list[FindingOut]:
             CorrectiveAction.finding.is_in([r["id"] for r in rows])
         )
         action_ids = {a["finding"]: a["id"] for a in actions}
-    return [
-        FindingOut(
-            id=r["id"],
-            inspection_id=r["inspection"],
-            item_code=r["item_code"],
-            title=r["title"],
-            description=r["description"],
-            severity=r["severity"],
-            proposed=r["proposed"],
-            due_date=r["due_date"],
-            action_id=action_ids.get(r["id"]),
-            version=r["version"],
-        )
-        for r in rows
-    ]
+    return [_finding_from(r, action_ids.get(r["id"])) for r in rows]
+
+
+def _finding_from(row: Mapping[str, Any], action_id: int | None = None) -> FindingOut:
+    return FindingOut(
+        id=row["id"],
+        inspection_id=row["inspection"],
+        item_code=row["item_code"],
+        title=row["title"],
+        description=row["description"],
+        severity=row["severity"],
+        proposed=bool(row["proposed"]),
+        due_date=row["due_date"],
+        action_id=action_id if action_id is not None else row.get("action_id"),
+        version=row["version"],
+    )
 
 
 async def findings(principal: Principal, inspection_id: int) -> list[FindingOut]:
