@@ -7,10 +7,12 @@ instead of failing half-way; PostgreSQL runs on an asyncpg pool opened here.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import os
+import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -22,6 +24,7 @@ import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from inspection.db.tables import TABLES
@@ -168,9 +171,10 @@ class ChangeFeed:
     """Follows the commits to PostgreSQL of every process: how often each table changed.
 
     Migration 0004 makes every table but the outbox ``NOTIFY`` its name on one channel,
-    which PostgreSQL delivers on commit. This process's own commits count at once, for
-    every table, since it need not wait for its own notices. While the listening
-    connection is down there are no counts, and nothing may be cached from them.
+    which PostgreSQL delivers on commit. This process's own commits count at once, for the
+    tables their statements wrote, so it reads its own writes without waiting for the
+    notices. While the listening connection is down there are no counts, and nothing may
+    be cached from them.
     """
 
     CHANNEL = "inspection_changed"
@@ -178,22 +182,23 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._connection: asyncpg.Connection | None = None
         self._counts: dict[str, int] = {}
-        self._own = 0
 
     async def start(self, config: dict[str, Any]) -> None:
         self._connection = await asyncpg.connect(**config)
         await self._connection.add_listener(self.CHANNEL, self._changed)
 
     def _changed(self, _connection: Any, _pid: int, _channel: str, table: str) -> None:
-        self._counts[table] = self._counts.get(table, 0) + 1
+        self.committed((table,))
 
-    def committed(self) -> None:
-        self._own += 1
+    def committed(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            self._counts[table] = self._counts.get(table, 0) + 1
 
     def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...] | None:
         if self._connection is None or self._connection.is_closed():
             return None
-        return (self._own, *(self._counts.get(table, 0) for table in tables))
+        every = self._counts.get("*", 0)
+        return tuple(every + self._counts.get(table, 0) for table in tables)
 
     async def stop(self) -> None:
         if self._connection is not None:
@@ -202,18 +207,60 @@ class ChangeFeed:
 
 
 class ListeningPostgresEngine(PostgresEngine):
-    """Piccolo's PostgreSQL engine with a :class:`ChangeFeed` (started when asked for)."""
+    """Piccolo's PostgreSQL engine with a :class:`ChangeFeed` (started when asked for).
+
+    A write transaction notes the tables its statements write, for the feed.
+    """
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config=config)
         self.serial = next(_SERIALS)
         self.changes = ChangeFeed()
+        self._written: ContextVar[set[str] | None] = ContextVar("written", default=None)
+
+    def note(self, query: str) -> None:
+        """Note the table ``query`` writes, if a write transaction is open."""
+        written = self._written.get()
+        if written is not None:
+            table = written_table(query)
+            if table is not None:
+                written.add(table)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        if self._written.get() is not None:
+            self.note(querystring.compile_string(engine_type=self.engine_type)[0])
+        return await super().run_querystring(querystring, in_pool=in_pool)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
-        async with self.transaction():
+        if self._written.get() is not None:
             yield
-        self.changes.committed()
+            return
+        written: set[str] = set()
+        token = self._written.set(written)
+        try:
+            async with self.transaction():
+                yield
+        finally:
+            self._written.reset(token)
+        self.changes.committed(written)
+
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def written_table(query: str) -> str | None:
+    """The table a statement writes; "*" (every table) for one it cannot tell."""
+    match = _WRITE.match(query)
+    if match:
+        return match.group(1)
+    return None if _READ.match(query) else "*"
+
+
+async def _keep_as_is(_connection: asyncpg.Connection) -> None:
+    return None
 
 
 def make_engine(url: str) -> Engine[Any]:
@@ -267,7 +314,9 @@ async def open_database(url: str, *, pool_size: int = 10, follow_changes: bool =
             connection.execute("PRAGMA journal_mode=WAL")
     bind(engine)
     if isinstance(engine, ListeningPostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        # No session state is ever left on a connection, so returning one to the pool
+        # need not cost asyncpg's reset round trip.
+        await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_as_is)
         if follow_changes:
             await engine.changes.start(engine.config)
     return engine

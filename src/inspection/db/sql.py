@@ -35,6 +35,7 @@ async def fetch(query: str, *args: Any) -> Sequence[Row]:
     assert isinstance(engine, ListeningPostgresEngine)
     transaction = engine.current_transaction.get()
     if transaction is not None:
+        engine.note(query)
         return cast("Sequence[Row]", await transaction.connection.fetch(query, *args))
     assert engine.pool is not None
     return cast("Sequence[Row]", await engine.pool.fetch(query, *args))
@@ -48,10 +49,11 @@ async def fetchrow(query: str, *args: Any) -> Row | None:
 Generation = tuple[int, ...]
 
 
-def for_update() -> str:
-    """The clause that locks the selected rows until the transaction ends: PostgreSQL's
-    ``FOR UPDATE``; nothing on SQLite, whose IMMEDIATE transaction holds the database."""
-    return "" if isinstance(current_engine(), PooledSQLiteEngine) else " FOR UPDATE OF i"
+def lock_shared(alias: str) -> str:
+    """The clause that keeps the rows of ``alias`` from changing until the transaction ends
+    (others may read and share-lock them): PostgreSQL's ``FOR SHARE``; nothing on SQLite,
+    whose IMMEDIATE transaction holds the whole database."""
+    return "" if isinstance(current_engine(), PooledSQLiteEngine) else f" FOR SHARE OF {alias}"
 
 
 def generation(tables: tuple[str, ...]) -> Generation | None:
