@@ -123,8 +123,10 @@ class Inspection(Table, tablename="inspection"):
     planned_date = Date()
     status = Varchar(length=16, index=True, help_text="planned, in_progress, submitted, closed.")
     conclusion = Text(default="", help_text="The conclusion notice (thông báo kết luận).")
-    points = DoublePrecision(default=0.0, help_text="Score so far, N/A excluded.")
-    max_points = DoublePrecision(default=0.0, help_text="Maximum over answered and open items.")
+    points = DoublePrecision(
+        default=0.0, help_text="Score, N/A excluded; kept when submitted (while open, summed from answers)."
+    )
+    max_points = DoublePrecision(default=0.0, help_text="Maximum over answered and open items, likewise.")
     created_by = ForeignKey(User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)

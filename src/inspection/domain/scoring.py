@@ -25,7 +25,7 @@ import msgspec
 from inspection.checklists.schema import ChecklistFile, Item, RatingBand
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 DECIMALS = 4
 """Points are rounded to this many decimals, so 0.1 + 0.2 shows as 0.3."""
@@ -175,6 +175,23 @@ def _percent(points: float, maximum: float) -> float:
 def checklist_max_points(checklist: ChecklistFile) -> float:
     """The most a checklist can score: the sum of its items' points."""
     return _round(sum(item.max_points for _, _, item in checklist.items()))
+
+
+def running_total(
+    checklist_max: float, item_max: Mapping[str, float], answers: Iterable[tuple[str, float | None, float]]
+) -> tuple[float, float]:
+    """Points so far and the maximum, from ``(item code, points, max points)`` answers.
+
+    The same sums as :func:`totals` without the breakdown: an open item counts in the
+    maximum with 0 points, an N/A answer (maximum 0) takes its item out of the maximum;
+    answers to codes the checklist does not have are ignored.
+    """
+    points = maximum = 0.0
+    for code, got, most in answers:
+        if code in item_max:
+            points += got or 0.0
+            maximum += most - item_max[code]
+    return _round(points), _round(checklist_max + maximum)
 
 
 def rating_for(percent: float, bands: Sequence[RatingBand]) -> RatingBand | None:

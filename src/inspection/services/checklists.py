@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from inspection.checklists.loader import decode_definition
 from inspection.checklists.schema import ChecklistFile, Criterion, Item, Section
 from inspection.db.tables import Checklist, ChecklistVersion
+from inspection.domain.scoring import checklist_max_points
 from inspection.errors import Invalid, NotFound
 from inspection.schemas import ChecklistVersionOut
 
@@ -20,6 +21,8 @@ class LoadedVersion:
     number: int
     definition: ChecklistFile
     items: dict[str, tuple[Section, Criterion, Item]]
+    item_max: dict[str, float]
+    max_points: float
 
     def item(self, code: str) -> tuple[Section, Criterion, Item]:
         try:
@@ -55,6 +58,8 @@ async def loaded_version(version_id: int) -> LoadedVersion:
         number=row["number"],
         definition=definition,
         items={item.code: (section, criterion, item) for section, criterion, item in definition.items()},
+        item_max={item.code: item.max_points for _, _, item in definition.items()},
+        max_points=checklist_max_points(definition),
     )
     _cache[version_id] = version
     return version

@@ -12,7 +12,7 @@ from inspection.auth.principal import Principal
 from inspection.db import sql
 from inspection.db.engine import write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
-from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, score_answer, totals
+from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.schemas import (
     AnswerIn,
@@ -57,7 +57,12 @@ def _percent(points: float, max_points: float) -> float:
     return round(100.0 * points / max_points, 2) if max_points else 0.0
 
 
-def _inspection_out(row: dict[str, Any], member_ids: list[int]) -> InspectionOut:
+def _inspection_out(
+    row: dict[str, Any], member_ids: list[int], running: dict[int, tuple[float, float]]
+) -> InspectionOut:
+    """``running`` has the totals so far of the inspections still open; a submitted one
+    keeps its score on its row."""
+    points, max_points = running.get(row["id"], (row["points"], row["max_points"]))
     return InspectionOut(
         id=row["id"],
         unit_id=row["unit"],
@@ -70,9 +75,9 @@ def _inspection_out(row: dict[str, Any], member_ids: list[int]) -> InspectionOut
         planned_date=row["planned_date"],
         status=row["status"],
         conclusion=row["conclusion"],
-        points=round(row["points"], 4),
-        max_points=round(row["max_points"], 4),
-        percent=_percent(row["points"], row["max_points"]),
+        points=round(points, 4),
+        max_points=round(max_points, 4),
+        percent=_percent(points, max_points),
         member_ids=member_ids,
         created_at=row["created_at"],
         submitted_at=row["submitted_at"],
@@ -92,6 +97,23 @@ async def _members(inspection_ids: list[int]) -> dict[int, list[int]]:
     return members
 
 
+async def _running_totals(rows: list[dict[str, Any]]) -> dict[int, tuple[float, float]]:
+    """The totals so far of the open inspections among ``rows``, from their answers."""
+    open_rows = [row for row in rows if row["status"] in EDITABLE]
+    if not open_rows:
+        return {}
+    answers: dict[int, list[tuple[str, float | None, float]]] = {row["id"]: [] for row in open_rows}
+    for answer in await Answer.select(
+        Answer.inspection, Answer.item_code, Answer.points, Answer.max_points
+    ).where(Answer.inspection.is_in(list(answers))):
+        answers[answer["inspection"]].append((answer["item_code"], answer["points"], answer["max_points"]))
+    running = {}
+    for row in open_rows:
+        version = await loaded_version(row["checklist_version"])
+        running[row["id"]] = running_total(version.max_points, version.item_max, answers[row["id"]])
+    return running
+
+
 async def _row(inspection_id: int) -> dict[str, Any]:
     row = await Inspection.select(*_INSPECTION_COLUMNS).where(Inspection.id == inspection_id).first()
     if row is None:
@@ -107,7 +129,8 @@ async def get_visible(principal: Principal, inspection_id: int) -> dict[str, Any
 
 async def get(principal: Principal, inspection_id: int) -> InspectionOut:
     row = await get_visible(principal, inspection_id)
-    return _inspection_out(row, (await _members([inspection_id]))[inspection_id])
+    members = await _members([inspection_id])
+    return _inspection_out(row, members[inspection_id], await _running_totals([row]))
 
 
 async def list_inspections(
@@ -127,7 +150,8 @@ async def list_inspections(
         query = query.where(Inspection.status == status)
     rows = await query.order_by(Inspection.planned_date, ascending=False).limit(limit).offset(offset)
     members = await _members([r["id"] for r in rows])
-    return [_inspection_out(r, members[r["id"]]) for r in rows]
+    running = await _running_totals(rows)
+    return [_inspection_out(r, members[r["id"]], running) for r in rows]
 
 
 async def _inspectors(user_ids: set[int], field: str) -> None:
@@ -191,8 +215,7 @@ async def editable_by_team(principal: Principal, inspection_id: int) -> dict[str
     ensure_visible(principal, row["unit"], "inspection")
     if principal.role != "inspector" or not await on_team(principal, inspection_id):
         raise Forbidden("Only a member of the inspection team may change this inspection")
-    if row["status"] not in EDITABLE:
-        raise Conflict(f"The inspection is {row['status']}; it can no longer be changed")
+    _ensure_editable(row["status"])
     return row
 
 
@@ -241,31 +264,23 @@ async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
 
 # Recording an answer is the commonest write (every item of every visit), so it is
 # hand-written SQL in one transaction: Piccolo's query building cost more than the
-# statements (benchmarks/bench_api.py).
+# statements (benchmarks/bench_api.py). The running total is summed from the answers, not
+# kept on the inspection's row, so answers to different items never wait for each other.
 _ANSWERING = """
 SELECT i.unit, i.status, i.checklist_version,
        EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team
 FROM inspection i WHERE i.id = $1
 """
-_PREVIOUS_ANSWER = "SELECT id, points, max_points FROM answer WHERE inspection = $1 AND item_code = $2"
-_UPDATE_ANSWER = """
-UPDATE answer SET value = $2, not_applicable = $3, points = $4, max_points = $5, passed = $6,
-       note = $7, answered_by = $8, answered_at = $9
-WHERE id = $1
-"""
-_INSERT_ANSWER = """
+_START = "UPDATE inspection SET status = 'in_progress', started_at = $2 WHERE id = $1 AND status = 'planned'"
+# The answer's row stays locked until commit, so two answers to one item take turns.
+_UPSERT_ANSWER = """
 INSERT INTO answer (inspection, item_code, criterion_code, section_code, value, not_applicable,
                     points, max_points, passed, note, answered_by, answered_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-"""
-# An increment in SQL, so two answers recorded at once both count; the first answer
-# starts the inspection.
-_ADD_TO_TOTALS = """
-UPDATE inspection SET points = points + $2, max_points = max_points + $3,
-       started_at = CASE WHEN status = 'planned' THEN $4 ELSE started_at END,
-       status = CASE WHEN status = 'planned' THEN 'in_progress' ELSE status END
-WHERE id = $1
-RETURNING points, max_points
+ON CONFLICT (inspection, item_code) DO UPDATE SET
+    value = excluded.value, not_applicable = excluded.not_applicable, points = excluded.points,
+    max_points = excluded.max_points, passed = excluded.passed, note = excluded.note,
+    answered_by = excluded.answered_by, answered_at = excluded.answered_at
 """
 _ITEM_FINDING = """
 SELECT f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed,
@@ -279,27 +294,32 @@ INSERT INTO finding (inspection, item_code, title, description, severity, propos
 VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
 RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
 """
+# Last, under a share lock of the inspection: a submit waits for this transaction to end,
+# or has ended and this one sees the inspection submitted and fails.
+_ANSWERS_SO_FAR = """
+SELECT i.status, a.item_code, a.points, a.max_points
+FROM inspection i LEFT JOIN answer a ON a.inspection = i.id
+WHERE i.id = $1
+"""
 
 
 async def record_answer(
     principal: Principal, inspection_id: int, item_code: str, data: AnswerIn
 ) -> RecordedAnswerOut:
-    """Save one answer (each answer is saved as it is given) and keep the running total.
+    """Save one answer (each answer is saved as it is given) and give the running total.
 
     A falling-short answer proposes a finding with the item's severity, once; correcting
     the answer withdraws a proposal the inspector has not confirmed yet.
     """
     now = clock.now()
-    value = msgspec.json.encode(data.value).decode()
     async with write_transaction():
-        row = await sql.fetchrow(_ANSWERING + sql.for_update(), inspection_id, principal.id)
+        row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
         if row is None:
             raise NotFound("No such inspection")
         ensure_visible(principal, row["unit"], "inspection")
         if principal.role != "inspector" or not row["on_team"]:
             raise Forbidden("Only a member of the inspection team may change this inspection")
-        if row["status"] not in EDITABLE:
-            raise Conflict(f"The inspection is {row['status']}; it can no longer be changed")
+        _ensure_editable(row["status"])
         version = await loaded_version(row["checklist_version"])
         section, criterion, item = version.item(item_code)
         if data.not_applicable and not item.allow_na:
@@ -308,9 +328,13 @@ async def record_answer(
             scored = score_answer(item, data.value, data.not_applicable)
         except AnswerError as exc:
             raise Invalid(f"Item {item_code}: {exc}", field="value") from None
-        previous = await sql.fetchrow(_PREVIOUS_ANSWER, inspection_id, item_code)
-        answer_values = (
-            value,
+        await sql.fetch(
+            _UPSERT_ANSWER,
+            inspection_id,
+            item_code,
+            criterion.code,
+            section.code,
+            msgspec.json.encode(data.value).decode(),
             data.not_applicable,
             scored.points,
             scored.max_points,
@@ -319,25 +343,8 @@ async def record_answer(
             principal.id,
             now,
         )
-        if previous is not None:
-            old_points, old_max = previous["points"] or 0.0, previous["max_points"]
-            await sql.fetch(_UPDATE_ANSWER, previous["id"], *answer_values)
-        else:
-            old_points, old_max = 0.0, item.max_points
-            await sql.fetch(
-                _INSERT_ANSWER, inspection_id, item_code, criterion.code, section.code, *answer_values
-            )
-        totals_row = await sql.fetchrow(
-            _ADD_TO_TOTALS,
-            inspection_id,
-            (scored.points or 0.0) - old_points,
-            scored.max_points - old_max,
-            now,
-        )
-        assert totals_row is not None
-        existing = await sql.fetchrow(_ITEM_FINDING, inspection_id, item_code)
-        finding_row = existing
-        if scored.passed is False and existing is None:
+        finding_row = await sql.fetchrow(_ITEM_FINDING, inspection_id, item_code)
+        if scored.passed is False and finding_row is None:
             finding_row = await sql.fetchrow(
                 _PROPOSE_FINDING,
                 inspection_id,
@@ -348,9 +355,18 @@ async def record_answer(
                 principal.id,
                 now,
             )
-        elif scored.passed is not False and existing is not None and existing["proposed"]:
-            await sql.fetch("DELETE FROM finding WHERE id = $1", existing["id"])
+        elif scored.passed is not False and finding_row is not None and finding_row["proposed"]:
+            await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
             finding_row = None
+        # The inspection's row is locked last, after the answer's, in every transaction
+        # that records an answer, so two of them never wait for each other in a circle.
+        if row["status"] == "planned":
+            await sql.fetch(_START, inspection_id, now)
+        so_far = await sql.fetch(_ANSWERS_SO_FAR + sql.lock_shared("i"), inspection_id)
+        _ensure_editable(so_far[0]["status"])
+    points, max_points = running_total(
+        version.max_points, version.item_max, ((r["item_code"], r["points"], r["max_points"]) for r in so_far)
+    )
     answer = AnswerOut(
         item_code=item_code,
         criterion_code=criterion.code,
@@ -367,10 +383,15 @@ async def record_answer(
     return RecordedAnswerOut(
         answer=answer,
         finding=None if finding_row is None else _finding_from(finding_row),
-        points=round(totals_row["points"], 4),
-        max_points=round(totals_row["max_points"], 4),
-        percent=_percent(totals_row["points"], totals_row["max_points"]),
+        points=points,
+        max_points=max_points,
+        percent=_percent(points, max_points),
     )
+
+
+def _ensure_editable(status: str) -> None:
+    if status not in EDITABLE:
+        raise Conflict(f"The inspection is {status}; it can no longer be changed")
 
 
 async def score(principal: Principal, inspection_id: int) -> Totals:
@@ -554,5 +575,10 @@ async def submit(
         )
         if not updated:
             raise Conflict("The inspection was changed by someone else; reload it")
+        # The score is final now: it is kept on the row (the dashboard reads it there).
+        points, max_points = (await _running_totals([{**row, "status": "in_progress"}]))[inspection_id]
+        await Inspection.update({Inspection.points: points, Inspection.max_points: max_points}).where(
+            Inspection.id == inspection_id
+        )
         await action_service.create_actions_for_inspection(inspection_id, settings)
     return await get(principal, inspection_id)
