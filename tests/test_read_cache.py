@@ -1,0 +1,161 @@
+"""What a web process keeps in memory follows every commit, its own and other processes'."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import sqlite3
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from inspection import clock
+from inspection.db.engine import ListeningPostgresEngine, current_engine, written_table
+from inspection.domain.scoring import ScoredAnswer, running_total, score_answer, totals
+from inspection.services.checklists import latest_version_id, loaded_version
+from tests.factories import load_mini_checklist, make_action, make_unit, make_user, token_headers
+
+LIST = "/api/actions?open=true"
+
+
+async def _commit_elsewhere(database_url: str, statement: str, *args: object) -> None:
+    """Run ``statement`` on a connection of its own, as another process would."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+        try:
+            connection.execute(statement.replace("$1", "?").replace("$2", "?"), args)
+        finally:
+            connection.close()
+        return
+    remote = await asyncpg.connect(database_url.replace("postgresql://", "postgres://", 1))
+    try:
+        await remote.execute(statement, *args)
+    finally:
+        await remote.close()
+
+
+async def _titles(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+    response = await client.get(LIST, headers=headers)
+    assert response.status_code == 200, response.text
+    return [action["title"] for action in response.json()]
+
+
+async def _eventually_titles(
+    client: httpx.AsyncClient, headers: dict[str, str], expected: list[str]
+) -> list[str]:
+    """The list once it shows ``expected``: PostgreSQL delivers another process's change
+    notice a moment after its commit, SQLite at once."""
+    for _ in range(100):
+        titles = await _titles(client, headers)
+        if titles == expected:
+            break
+        await asyncio.sleep(0.02)
+    return titles
+
+
+async def test_the_action_list_follows_a_change_committed_by_another_process(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    unit = await make_unit()
+    inspector = await make_user("inspector")
+    head = await make_user("unit_head", unit=unit)
+    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), title="Trước")
+    headers = await token_headers(head)
+    assert await _titles(client, headers) == ["Trước"]
+    assert await _titles(client, headers) == ["Trước"]  # now from memory
+
+    await _commit_elsewhere(
+        database_url, "UPDATE corrective_action SET title = $1 WHERE id = $2", "Sau", action.id
+    )
+    assert await _eventually_titles(client, headers, ["Sau"]) == ["Sau"]
+
+    # A unit's new name is part of every action of it in the list.
+    await _commit_elsewhere(database_url, "UPDATE unit SET name_vi = $1 WHERE id = $2", "Xã Mới", unit.id)
+    for _ in range(100):
+        names = [a["unit_name"] for a in (await client.get(LIST, headers=headers)).json()]
+        if names == ["Xã Mới"]:
+            break
+        await asyncio.sleep(0.02)
+    assert names == ["Xã Mới"]
+
+
+async def test_a_token_revoked_by_another_process_stops_working(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    head = await make_user("unit_head", unit=await make_unit())
+    headers = await token_headers(head)
+    assert (await client.get(LIST, headers=headers)).status_code == 200
+    await _commit_elsewhere(
+        database_url, 'UPDATE api_token SET revoked = $1 WHERE "user" = $2', True, head.id
+    )
+    for _ in range(100):
+        status = (await client.get(LIST, headers=headers)).status_code
+        if status == 401:
+            break
+        await asyncio.sleep(0.02)
+    assert status == 401
+
+
+async def test_own_writes_are_read_back_at_once(client: httpx.AsyncClient) -> None:
+    unit = await make_unit()
+    inspector = await make_user("inspector")
+    head = await make_user("unit_head", unit=unit)
+    await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5))
+    headers = await token_headers(head)
+    [before] = (await client.get(LIST, headers=headers)).json()
+    moved = await client.post(
+        f"/api/actions/{before['id']}/acknowledge", json={"version": before["version"]}, headers=headers
+    )
+    assert moved.status_code == 200, moved.text
+    [after] = (await client.get(LIST, headers=headers)).json()
+    assert after["status"] == "acknowledged"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_nothing_is_kept_while_postgresql_changes_cannot_be_followed(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    unit = await make_unit()
+    head = await make_user("unit_head", unit=unit)
+    action = await make_action(unit, await make_user("inspector"), clock.now().date(), title="Trước")
+    headers = await token_headers(head)
+    assert await _titles(client, headers) == ["Trước"]
+    engine = current_engine()
+    assert isinstance(engine, ListeningPostgresEngine)
+    await engine.changes.stop()  # the listening connection is lost
+    await _commit_elsewhere(
+        database_url, "UPDATE corrective_action SET title = $1 WHERE id = $2", "Sau", action.id
+    )
+    assert await _titles(client, headers) == ["Sau"]  # read again, not waited for
+
+
+def test_the_tables_a_statement_writes() -> None:
+    assert written_table('INSERT INTO "answer" ("inspection") VALUES ($1)') == "answer"
+    assert written_table("  update corrective_action SET status = $1") == "corrective_action"
+    assert written_table("DELETE FROM finding WHERE id = $1") == "finding"
+    assert written_table("SELECT * FROM unit FOR SHARE") is None
+    assert written_table("WITH moved AS (UPDATE unit SET x = 1) SELECT 1") == "*"
+
+
+async def test_the_running_total_is_the_scores_total(db: object) -> None:
+    """The sums kept while answering are those of the full score, whatever was answered."""
+    await load_mini_checklist()
+    version = await loaded_version(await latest_version_id("mini"))
+    items = [item for _, _, item in version.definition.items()]
+    rng = random.Random(7)
+    for _ in range(50):
+        answers: dict[str, ScoredAnswer] = {}
+        for item in rng.sample(items, rng.randint(0, len(items))):
+            candidates = ["yes", "no", "partial", item.max_points, 0.0, "ghi chú"]
+            for value in rng.sample(candidates, len(candidates)):
+                try:
+                    answers[item.code] = score_answer(item, value, item.allow_na and rng.random() < 0.2)
+                    break
+                except ValueError:
+                    continue
+        full = totals(version.definition, answers)
+        rows = [(code, a.points, a.max_points) for code, a in answers.items()]
+        assert running_total(version.max_points, version.item_max, rows) == (full.points, full.max_points)
