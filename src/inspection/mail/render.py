@@ -60,15 +60,20 @@ def environment(language: str) -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True
     env.filters["paragraphs"] = _paragraphs
 
-    def gettext(message: str) -> str:
-        return catalog.get(message, message)
+    # Jinja's newstyle gettext: the translation is always a %-format string, filled with the
+    # keyword arguments (and ``num``, for plurals). Jinja's own wrappers take the template
+    # context and call through it three times per text; a message has some twenty texts, and
+    # these plain functions made rendering twice as fast. Autoescape is off, so no Markup.
+    def gettext(message: str, /, **variables: Any) -> str:
+        return catalog.get(message, message) % variables
 
-    def ngettext(singular: str, plural: str, count: int) -> str:
-        if singular in catalog:
-            return catalog[singular]
-        return singular if count == 1 else plural
+    def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = catalog.get(singular, singular if num == 1 else plural)
+        return text % variables
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     return env
 
 
