@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from arq import Retry
 
 from inspection import clock
-from inspection.db.engine import write_transaction
+from inspection.db import sql
+from inspection.db.engine import current_engine, is_sqlite, write_transaction
 from inspection.db.tables import CorrectiveAction, Notification
 from inspection.domain.actions import UNIT_OWES
 from inspection.mail.messages import CATALOGS
@@ -103,9 +105,9 @@ async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[s
 
 
 # Everything a send needs in one read: the row, its recipient, and its action with the
-# action's unit, finding and assignee (empty for a digest). Written out rather than built
-# with the query builder, which takes longer to compile this join than the database
-# takes to run it; the statements below are the job's only others.
+# action's unit, finding and assignee (empty for a digest). Written out and run through
+# inspection.db.sql rather than built with the query builder, which takes longer to compile
+# this join than the database takes to run it; the statements below are the job's only others.
 _READ = """
 SELECT n.id, n.kind, n.action, n.status, n.due_at, n.idempotency_key, n.data, n.recipient,
        r.email, r.full_name, r.language, r.active, r.role,
@@ -117,17 +119,30 @@ LEFT JOIN corrective_action a ON a.id = n.action
 LEFT JOIN unit u ON u.id = a.unit
 LEFT JOIN finding f ON f.id = a.finding
 LEFT JOIN app_user h ON h.id = a.assignee
-WHERE n.id = {}
+WHERE n.id = $1
 """
 _START = """
-UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = {}
-WHERE id = {} AND status = 'queued'
+UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = $1
+WHERE id = $2 AND status = 'queued'
 RETURNING id
 """
 _SENT = """
-UPDATE notification SET status = 'sent', sent_at = {}, last_error = ''
-WHERE id = {} AND status = 'sending'
+UPDATE notification SET status = 'sent', sent_at = $1, last_error = ''
+WHERE id = $2 AND status = 'sending'
 """
+
+
+async def _commit_one(query: str, *args: Any) -> Sequence[sql.Row]:
+    """Run one statement that commits on its own.
+
+    On SQLite it runs in a write transaction, the one way to take the write lock that does
+    not block the event loop (and then it runs on the event loop itself); on PostgreSQL
+    the statement alone is its own transaction.
+    """
+    if is_sqlite(current_engine()):
+        async with write_transaction():
+            return await sql.fetch(query, *args)
+    return await sql.fetch(query, *args)
 
 
 NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
@@ -168,10 +183,10 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
     invalidates the row meanwhile (closing, rescheduling) cancels it, so the guard fails and
     nothing is sent: no transaction needs to span the checks.
     """
-    rows = await Notification.raw(_READ, notification_id)
+    rows = await sql.fetch(_READ, notification_id)
     if not rows:
         return "gone"
-    row: dict[str, Any] = rows[0]
+    row: dict[str, Any] = dict(rows[0])
     if row["status"] != "queued":
         return f"skipped: {row['status']}"
     now = clock.now()
@@ -218,20 +233,18 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         to_address=row["email"],
         message_id=message_id(row["idempotency_key"], settings.mail_from),
     )
-    if not await Notification.raw(_START, now, notification_id):
+    if not await _commit_one(_START, now, notification_id):
         return "skipped: taken by another change"
     return Outgoing(notification_id, kind, action_id, mail)
 
 
 async def record_sent(outgoing: Outgoing, settings: Settings) -> None:
     """Mark the row sent; an overdue notice writes the next one in the same transaction."""
-    sent = Notification.raw(_SENT, clock.now(), outgoing.id)
     if outgoing.kind != "overdue" or outgoing.action_id is None:
-        # One statement commits on its own: no transaction (on SQLite, no extra connection) needed.
-        await sent
+        await _commit_one(_SENT, clock.now(), outgoing.id)
         return
     async with write_transaction():
-        await sent
+        await sql.fetch(_SENT, clock.now(), outgoing.id)
         await outbox.reconcile(outgoing.action_id, settings)
 
 
