@@ -49,6 +49,12 @@ async def fetchrow(query: str, *args: Any) -> Row | None:
 Generation = tuple[int, ...]
 
 
+def numbered(query: str) -> str:
+    """``query`` with its ``{}`` slots (Piccolo's ``raw`` style) as ``$1``, ``$2`` …."""
+    parts = query.split("{}")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+
+
 def lock_shared(alias: str) -> str:
     """The clause that keeps the rows of ``alias`` from changing until the transaction ends
     (others may read and share-lock them): PostgreSQL's ``FOR SHARE``; nothing on SQLite,

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
+from inspection.api.dependencies import settings_of
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
 from inspection.domain.actions import Verb
@@ -66,7 +67,6 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
-        settings: Settings,
         view: View | None = None,
         mine: bool = False,
         unit_id: int | None = None,
@@ -95,7 +95,7 @@ class ActionPages(Controller):
             view = "open"
         listed = await actions.list_actions(
             principal,
-            settings,
+            settings_of(request),
             open_only=open_only or view == "open",
             overdue=True if view == "overdue" else overdue,
             status=view if view in ("reported_fixed", "closed") else status,

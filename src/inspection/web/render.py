@@ -29,6 +29,7 @@ from inspection.web.i18n import (
     show_number,
     translations,
 )
+from inspection.web.labels import LABELS
 
 
 @pass_context
@@ -88,6 +89,7 @@ def environment() -> Environment:
     env.filters["number"] = _number
     env.filters["decimal"] = _decimal
     env.filters["month"] = _month
+    env.globals.update(LABELS)
     return env
 
 
