@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from inspection import clock
+from inspection.db.tables import Finding
 from inspection.domain.dashboard import action_query, add_months, default_period, months_of
 from tests.factories import (
     ActionState,
@@ -215,6 +216,14 @@ async def test_weakest_items_rank_the_lowest_share_of_points(client: Client, dis
     assert first["text_en"] == "All procedures posted"
     assert (first["section_code"], first["criterion_code"], first["checklist_code"]) == ("A", "A.1", "mini")
 
+    # An item links to the actions opened on it in the period.
+    await Finding.update({Finding.item_code: "A.1.1"}).where(Finding.title == "Tồn tại 1")
+    on_item = await client.get(f"/api/actions?{first['actions']}", headers=district.observer)
+    period = action_query(created_from=board["period_from"], created_to=board["period_to"])
+    in_period = await client.get(f"/api/actions?{period}", headers=district.observer)
+    expected = [a["id"] for a in in_period.json() if a["item_code"] == "A.1.1"]
+    assert expected and [a["id"] for a in on_item.json()] == expected
+
 
 async def test_monthly_trend(client: Client, district: District) -> None:
     board = await get_dashboard(client, district.leader)
@@ -229,20 +238,21 @@ async def test_monthly_trend(client: Client, district: District) -> None:
         "2026-04": 2,
     }
     # The action of January 2024 is open (and overdue) all along.
-    assert [p["open_at_end"] for p in trend.values()] == [1, 1, 1, 1, 3, 2, 2, 2, 7, 5, 5, 5]
+    assert [p["open_at_end"]["value"] for p in trend.values()] == [1, 1, 1, 1, 3, 2, 2, 2, 7, 5, 5, 5]
     # Ba Sao's acknowledged action is overdue from January; An Bình's first from April; the one
     # reported fixed a day late was not overdue at April's end any more.
-    assert [p["overdue_at_end"] for p in trend.values()] == [1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert [p["overdue_at_end"]["value"] for p in trend.values()] == [1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3]
     assert {m: (p["inspections"], p["average_score"]) for m, p in trend.items() if p["inspections"]} == {
         "2025-09": (1, 100.0),
         "2025-11": (1, 75.0),
         "2026-03": (1, 60.0),
     }
     assert trend["2026-06"]["last_day"] == "2026-06-15"
-    for point in (trend["2026-03"], trend["2026-04"]):
-        for flow in ("opened", "closed"):
+    # Every count links to the actions behind it, month-end backlogs included.
+    for point in trend.values():
+        for flow in ("opened", "closed", "open_at_end", "overdue_at_end"):
             listed = await client.get(f"/api/actions?{point[flow]['actions']}", headers=district.leader)
-            assert len(listed.json()) == point[flow]["value"]
+            assert len(listed.json()) == point[flow]["value"], (point["month"], flow)
 
 
 async def test_filters_by_period_and_unit_kind(client: Client, district: District) -> None:
@@ -261,7 +271,7 @@ async def test_filters_by_period_and_unit_kind(client: Client, district: Distric
 
     one = await get_dashboard(client, district.leader, f"unit_id={district.basao.id}")
     assert list(by_code(one)) == ["X-BASAO"] and values(one["totals"])["overdue"] == 1
-    assert [p["open_at_end"] for p in one["trend"]][-1] == 2
+    assert [p["open_at_end"]["value"] for p in one["trend"]][-1] == 2
 
     bad = await client.get("/api/dashboard?from=2026-05-01&to=2026-04-01", headers=district.leader)
     assert bad.status_code == 400

@@ -77,13 +77,19 @@ class ActionController(Controller):
         closed_from: dt.date | None = None,
         closed_to: dt.date | None = None,
         closed_on_time: bool | None = None,
+        open_on: dt.date | None = None,
+        overdue_on: dt.date | None = None,
+        checklist: str | None = None,
+        item_code: str | None = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> Response[list[ActionOut]]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
         Dates are local days, both ends included; ``closed_on_time`` keeps closed actions whose
-        fix was reported by the deadline (true) or after it (false).
+        fix was reported by the deadline (true) or after it (false); ``open_on`` and
+        ``overdue_on`` those open, or overdue, at the end of that day; ``checklist`` and
+        ``item_code`` those from findings on that checklist item.
         """
         # The list is read far more often than actions change: its JSON is kept while the
         # database is unchanged (on this calendar day, as "overdue" depends on the day).
@@ -106,6 +112,10 @@ class ActionController(Controller):
                 closed_from=closed_from,
                 closed_to=closed_to,
                 closed_on_time=closed_on_time,
+                open_on=open_on,
+                overdue_on=overdue_on,
+                checklist=checklist,
+                item_code=item_code,
                 limit=limit,
                 offset=offset,
             )

@@ -225,11 +225,18 @@ async def list_actions(
     closed_from: dt.date | None = None,
     closed_to: dt.date | None = None,
     closed_on_time: bool | None = None,
+    open_on: dt.date | None = None,
+    overdue_on: dt.date | None = None,
+    checklist: str | None = None,
+    item_code: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[ActionOut]:
     """Actions ``principal`` may see that pass every filter given; the dates are local days,
-    both ends included (the leaders' dashboard links its numbers to such lists).
+    both ends included (the leaders' dashboard links its numbers to such lists). ``open_on``
+    and ``overdue_on`` keep the actions that stood open, or overdue (still owed after their
+    deadline), at the end of that local day, as the dashboard's month ends count them;
+    ``checklist`` and ``item_code`` those from findings on that checklist's item.
 
     A list is kept while actions, findings and units are unchanged, on the same day ("overdue"
     depends on the day): unit heads' inboxes are read far more often than they change.
@@ -250,6 +257,10 @@ async def list_actions(
         closed_from,
         closed_to,
         closed_on_time,
+        open_on,
+        overdue_on,
+        checklist,
+        item_code,
         limit,
         offset,
     )
@@ -288,6 +299,29 @@ async def list_actions(
         on_time, on_time_args = closed_on_time_sql("a", settings.timezone)
         sql = on_time if closed_on_time else f"NOT {on_time}"
         conditions.append((f"a.status = '{Status.CLOSED.value}' AND {sql}", on_time_args))
+    if open_on is not None:
+        cut = start_of_day(open_on + dt.timedelta(days=1), settings)
+        conditions.append(("a.created_at < {} AND (a.closed_at IS NULL OR a.closed_at >= {})", (cut, cut)))
+    if overdue_on is not None:
+        cut = start_of_day(overdue_on + dt.timedelta(days=1), settings)
+        conditions.append(
+            (
+                "a.created_at < {} AND a.due_date < {}"
+                " AND (a.reported_fixed_at IS NULL OR a.reported_fixed_at >= {})",
+                (cut, overdue_on, cut),
+            )
+        )
+    if checklist is not None:
+        conditions.append(
+            (
+                "a.inspection IN (SELECT i.id FROM inspection i"
+                " JOIN checklist_version v ON v.id = i.checklist_version"
+                " JOIN checklist c ON c.id = v.checklist WHERE c.code = {})",
+                (checklist,),
+            )
+        )
+    if item_code is not None:
+        conditions.append(("f.item_code = {}", (item_code,)))
     rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
     found = [_action_out(r, on) for r in rows]
     _lists.put(key, found, generation)

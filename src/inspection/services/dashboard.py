@@ -122,6 +122,7 @@ class WeakItem(Output, kw_only=True):
     score_percent: float
     inspections: int
     fell_short: int
+    actions: str
 
 
 class MonthPoint(Output, kw_only=True):
@@ -132,8 +133,8 @@ class MonthPoint(Output, kw_only=True):
     last_day: dt.date
     opened: Count
     closed: Count
-    open_at_end: int
-    overdue_at_end: int
+    open_at_end: Count
+    overdue_at_end: Count
     inspections: int
     average_score: float | None
 
@@ -431,6 +432,7 @@ async def _weakest_items(scope: _Scope) -> list[WeakItem]:
                 score_percent=percent(points, max_points) or 0.0,
                 inspections=int(row["inspections"]),
                 fell_short=int(row["fell_short"]),
+                actions=scope.link(None, checklist=row["checklist_code"], item_code=row["item_code"]),
             )
         )
     return weakest
@@ -557,8 +559,13 @@ def _trend(
                     value=opened, actions=action_query(**units, created_from=first, created_to=last)
                 ),
                 closed=Count(value=closed, actions=action_query(**units, closed_from=first, closed_to=last)),
-                open_at_end=backlog,
-                overdue_at_end=overdue[index] if index < len(overdue) else 0,
+                open_at_end=Count(
+                    value=backlog, actions=action_query(**units, open_on=min(last, scope.today))
+                ),
+                overdue_at_end=Count(
+                    value=overdue[index] if index < len(overdue) else 0,
+                    actions=action_query(**units, overdue_on=min(last, scope.today)),
+                ),
                 inspections=int(score["inspections"]) if score else 0,
                 average_score=round(float(score["score"]), 2) if score else None,
             )

@@ -80,6 +80,10 @@ class ActionPages(Controller):
         closed_from: dt.date | None = None,
         closed_to: dt.date | None = None,
         closed_on_time: bool | None = None,
+        open_on: dt.date | None = None,
+        overdue_on: dt.date | None = None,
+        checklist: str | None = None,
+        item_code: str | None = None,
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
@@ -87,8 +91,8 @@ class ActionPages(Controller):
         Besides the tabs (``view``), the list takes the API's filters (``/api/actions``), which
         the leaders' dashboard writes into the link behind each of its numbers.
         """
-        given = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
-        given += [closed_from, closed_to, closed_on_time]
+        given: list[object] = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
+        given += [closed_from, closed_to, closed_on_time, open_on, overdue_on, checklist, item_code]
         # A bare list opens on the "not closed" tab; a query (a dashboard link) means what the
         # API means by it: exactly the actions that pass its filters, whatever their state.
         if view is None and not open_only and all(value is None for value in given):
@@ -108,6 +112,10 @@ class ActionPages(Controller):
             closed_from=closed_from,
             closed_to=closed_to,
             closed_on_time=closed_on_time,
+            open_on=open_on,
+            overdue_on=overdue_on,
+            checklist=checklist,
+            item_code=item_code,
             limit=PAGE + 1,
             offset=offset,
         )
@@ -144,6 +152,9 @@ class ActionPages(Controller):
                     "overdue": overdue,
                     "status": status,
                     "closed_on_time": closed_on_time,
+                    "open_on": open_on,
+                    "overdue_on": overdue_on,
+                    "item": f"{checklist or ''} {item_code or ''}".strip() or None,
                 }.items()
                 if value is not None
             },

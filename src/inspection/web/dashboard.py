@@ -83,9 +83,13 @@ def charts(board: Dashboard, language: str) -> dict[str, Markup]:
             [
                 Series(gettext("Opened"), [point.opened.value for point in board.trend]),
                 Series(gettext("Closed"), [point.closed.value for point in board.trend]),
-                Series(gettext("Open at month end"), [point.open_at_end for point in board.trend], "line"),
                 Series(
-                    gettext("Overdue at month end"), [point.overdue_at_end for point in board.trend], "line"
+                    gettext("Open at month end"), [point.open_at_end.value for point in board.trend], "line"
+                ),
+                Series(
+                    gettext("Overdue at month end"),
+                    [point.overdue_at_end.value for point in board.trend],
+                    "line",
                 ),
             ],
             number=number,
