@@ -103,16 +103,17 @@ def _header(value: str) -> str:
     """A header value as 7-bit text: RFC 2047 encoded words, one per folded line, unless it is ASCII."""
     if value.isascii():
         return value
-    words: list[str] = []
-    chunk = b""
-    for char in value:
-        encoded = char.encode()
-        if len(chunk) + len(encoded) > _WORD_BYTES:
-            words.append(chunk.decode())
-            chunk = b""
-        chunk += encoded
-    words.append(chunk.decode())
-    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words)
+    data = value.encode()
+    words: list[bytes] = []
+    start = 0
+    while start < len(data):
+        end = start + _WORD_BYTES
+        # A word holds whole characters: step back off UTF-8 continuation bytes (10xxxxxx).
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1
+        words.append(b"=?utf-8?b?" + base64.b64encode(data[start:end]) + b"?=")
+        start = end
+    return b"\r\n ".join(words).decode()
 
 
 def _address(name: str, address: str) -> str:
