@@ -128,7 +128,9 @@ class SmtpMailer:
             try:
                 client = await self._take()
                 try:
-                    await _transaction(client, sender, recipient, mail.data)
+                    # One deadline for the whole transaction: a timer per command cost more.
+                    async with asyncio.timeout(self.timeout):
+                        await _transaction(client, sender, recipient, mail.data)
                 except aiosmtplib.SMTPResponseException:
                     # Refused: the connection stays usable once its envelope is reset.
                     await self._reset(client)
@@ -160,20 +162,21 @@ def _mailbox(address: str) -> bytes:
 
 
 async def _transaction(client: aiosmtplib.SMTP, sender: bytes, recipient: bytes, data: bytes) -> None:
-    """MAIL, RCPT and DATA for one message and one recipient, as aiosmtplib's ``sendmail`` sends them.
+    """MAIL, RCPT and DATA for one message and one recipient, as aiosmtplib's ``sendmail`` sends them
+    (without a timer each: the caller sets one deadline).
 
     ``sendmail`` parses each address twice with the ``email`` package and scans the message
     twice more to measure it: a quarter of the CPU a message costs here. The commands are
     the same; aiosmtplib still rejects line breaks in them and dot-stuffs the data.
     """
     options = [b"SIZE=%d" % len(data)] if client.supports_extension("size") else []
-    response = await client.execute_command(b"MAIL", b"FROM:" + sender, *options)
+    response = await client.execute_command(b"MAIL", b"FROM:" + sender, *options, timeout=None)
     if response.code != SMTPStatus.completed:
         raise aiosmtplib.SMTPSenderRefused(response.code, response.message, sender.decode())
-    response = await client.execute_command(b"RCPT", b"TO:" + recipient)
+    response = await client.execute_command(b"RCPT", b"TO:" + recipient, timeout=None)
     if response.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
         raise aiosmtplib.SMTPRecipientRefused(response.code, response.message, recipient.decode())
-    await client.data(data)
+    await client.data(data, timeout=None)
 
 
 async def _quit(client: aiosmtplib.SMTP) -> None:
