@@ -24,10 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
+from scratch import scratch_database
 
 from inspection.auth.middleware import principal_from_user
 from inspection.checklists.loader import load_checklists
@@ -216,14 +215,6 @@ def start_server(target: str, port: int, env: dict[str, str], factory: bool) -> 
     raise RuntimeError(f"{target} did not start")
 
 
-async def postgres_database(server_url: str) -> str:
-    name = f"inspection_bench_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(server_url.replace("postgresql://", "postgres://", 1))
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -232,11 +223,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    url = (
-        asyncio.run(postgres_database(args.postgres_url))
-        if args.postgres_url
-        else f"sqlite:///{workdir}/db.sqlite3"
-    )
+    if args.postgres_url:
+        with scratch_database(args.postgres_url) as url:
+            run(url, workdir, args.seconds, "PostgreSQL")
+    else:
+        run(f"sqlite:///{workdir}/db.sqlite3", workdir, args.seconds, "SQLite")
+
+
+def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
     head_token, inspector_token, inspection_id = asyncio.run(prepare(url))
     with EmbeddedRedis(workdir / "redis", persist=False) as redis:
         env = {
@@ -266,14 +260,13 @@ def main() -> None:
                     )
                     for code, value in answer_cycle()
                 ]
-                bare_rps = asyncio.run(measure(bare_port, [build("GET", "/bare")], args.seconds))
-                list_rps = asyncio.run(measure(app_port, [list_request], args.seconds))
-                record_rps = asyncio.run(measure(app_port, answers, args.seconds))
+                bare_rps = asyncio.run(measure(bare_port, [build("GET", "/bare")], seconds))
+                list_rps = asyncio.run(measure(app_port, [list_request], seconds))
+                record_rps = asyncio.run(measure(app_port, answers, seconds))
             finally:
                 bare.terminate()
         finally:
             app.terminate()
-    backend = "PostgreSQL" if args.postgres_url else "SQLite"
     rows = len(json.loads(body))
     print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes")
     print(f"bare Litestar endpoint (same body): {bare_rps:8.0f} req/s")

@@ -6,8 +6,8 @@ through a local SMTP sink (aiosmtpd, in a process of its own as a real server wo
 and bare arq no-op jobs per second on the same Redis in the same run, with the ratio.
 Targets: sweep under 10 s; sends at least 40% of the no-op rate. The CPU time per job is
 printed too: on a shared machine it varies less than the rates do.
-Redis is ``INSPECTION_REDIS_URL`` (default: an embedded server); the database defaults to
-a fresh SQLite file.
+Redis is ``INSPECTION_REDIS_URL`` (default: an embedded server); the database is a fresh
+SQLite file, or a scratch database on the PostgreSQL server named, dropped at the end.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from aiosmtpd.controller import Controller
 from arq import func
 from arq.connections import RedisSettings, create_pool
 from arq.worker import Worker
+from scratch import scratch_database
 
 from inspection import clock
 from inspection.db.engine import close_database, migrate, open_database
@@ -230,13 +231,19 @@ def run(url: str, redis_url: str, work: Path) -> None:
         sink.join(10)
 
 
+def with_redis(url: str, work: Path) -> None:
+    redis_url = os.environ.get("INSPECTION_REDIS_URL", "")
+    if redis_url:
+        run(url, redis_url, work)
+    else:
+        with EmbeddedRedis(work / "redis", persist=False) as server:
+            run(url, server.url, work)
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{work / 'bench.sqlite3'}"
-        redis_url = os.environ.get("INSPECTION_REDIS_URL", "")
-        if redis_url:
-            run(url, redis_url, work)
+        if len(sys.argv) > 1:
+            with scratch_database(sys.argv[1]) as scratch:
+                with_redis(scratch, Path(tmp))
         else:
-            with EmbeddedRedis(work / "redis", persist=False) as server:
-                run(url, server.url, work)
+            with_redis(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp))
