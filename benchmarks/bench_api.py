@@ -1,6 +1,7 @@
 """Requests per second of two API calls, as a ratio to a bare Litestar JSON endpoint.
 
-Run by hand (it prints figures; it asserts nothing):
+Run by hand (it prints figures; it asserts nothing). Besides the rates it prints each
+server's CPU time per request, which a busy machine disturbs less than it does rates:
 
     uv run python benchmarks/bench_api.py                       # SQLite
     uv run python benchmarks/bench_api.py --postgres-url postgresql://postgres@127.0.0.1:5432/test
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from scratch import scratch_database
 
@@ -167,8 +169,26 @@ def build(method: str, path: str, token: str | None = None, body: bytes = b"") -
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def measure(port: int, requests: list[bytes], seconds: float, connections: int = 8) -> float:
-    """Requests per second over ``seconds``, cycling through ``requests`` on each connection."""
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Rate(NamedTuple):
+    per_second: float
+    cpu_ms: float  # the server's CPU time per request, steadier than rates on a shared machine
+
+
+def measure_server(server: subprocess.Popen[bytes], port: int, requests: list[bytes], seconds: float) -> Rate:
+    before, start = cpu_seconds(server.pid), time.perf_counter()
+    done = asyncio.run(measure(port, requests, seconds))
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds(server.pid) - before
+    return Rate(done / elapsed, 1000 * cpu / done)
+
+
+async def measure(port: int, requests: list[bytes], seconds: float, connections: int = 8) -> int:
+    """Requests done in ``seconds``, cycling through ``requests`` on each connection."""
     done = 0
     stop = time.perf_counter() + seconds
 
@@ -185,9 +205,8 @@ async def measure(port: int, requests: list[bytes], seconds: float, connections:
             done += 1
         connection.writer.close()
 
-    started = time.perf_counter()
     await asyncio.gather(*(run(n) for n in range(connections)))
-    return done / (time.perf_counter() - started)
+    return done
 
 
 def start_server(target: str, port: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
@@ -260,21 +279,27 @@ def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
                     )
                     for code, value in answer_cycle()
                 ]
-                bare_rps = asyncio.run(measure(bare_port, [build("GET", "/bare")], seconds))
-                list_rps = asyncio.run(measure(app_port, [list_request], seconds))
-                record_rps = asyncio.run(measure(app_port, answers, seconds))
+                bare_rate = measure_server(bare, bare_port, [build("GET", "/bare")], seconds)
+                list_rate = measure_server(app, app_port, [list_request], seconds)
+                record_rate = measure_server(app, app_port, answers, seconds)
             finally:
                 bare.terminate()
         finally:
             app.terminate()
     rows = len(json.loads(body))
     print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes")
-    print(f"bare Litestar endpoint (same body): {bare_rps:8.0f} req/s")
-    for name, rps, target in (
-        ("list open actions of a unit", list_rps, 50),
-        ("record one answer", record_rps, 30),
+    print(f"{'bare Litestar endpoint (same body):':<36}{bare_rate.per_second:8.0f} req/s", end="")
+    print(f"{'':27}server CPU {bare_rate.cpu_ms:.3f} ms/request")
+    for name, rate, target in (
+        ("list open actions of a unit", list_rate, 50),
+        ("record one answer", record_rate, 30),
     ):
-        print(f"{name + ':':<36}{rps:8.0f} req/s  = {100 * rps / bare_rps:5.1f} % (target {target} %)")
+        share = 100 * rate.per_second / bare_rate.per_second
+        print(
+            f"{name + ':':<36}{rate.per_second:8.0f} req/s  = {share:5.1f} % (target {target} %);"
+            f"  server CPU {rate.cpu_ms:.3f} ms/request = {100 * bare_rate.cpu_ms / rate.cpu_ms:5.1f} %"
+            " of the bare one's rate"
+        )
 
 
 async def _fetch(port: int, raw: bytes) -> str:

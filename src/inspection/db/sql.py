@@ -49,6 +49,13 @@ async def fetchrow(query: str, *args: Any) -> Row | None:
 Generation = tuple[int, ...]
 
 
+def database() -> int:
+    """A number that tells apart the databases a process opened (tests open many)."""
+    engine = current_engine()
+    assert isinstance(engine, PooledSQLiteEngine | ListeningPostgresEngine)
+    return engine.serial
+
+
 def numbered(query: str) -> str:
     """``query`` with its ``{}`` slots (Piccolo's ``raw`` style) as ``$1``, ``$2`` …."""
     parts = query.split("{}")

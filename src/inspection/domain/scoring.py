@@ -178,20 +178,16 @@ def checklist_max_points(checklist: ChecklistFile) -> float:
 
 
 def running_total(
-    checklist_max: float, item_max: Mapping[str, float], answers: Iterable[tuple[str, float | None, float]]
+    checklist_max: float, item_max: Mapping[str, float], points: float, not_applicable: Iterable[str]
 ) -> tuple[float, float]:
-    """Points so far and the maximum, from ``(item code, points, max points)`` answers.
+    """Points so far and the maximum, from the points of the answers given so far and the
+    codes of the items answered not applicable.
 
-    The same sums as :func:`totals` without the breakdown: an open item counts in the
-    maximum with 0 points, an N/A answer (maximum 0) takes its item out of the maximum;
-    answers to codes the checklist does not have are ignored.
+    The same sums as :func:`totals` without the breakdown: every item counts in the
+    maximum (an open one with 0 points) except those answered N/A.
     """
-    points = maximum = 0.0
-    for code, got, most in answers:
-        if code in item_max:
-            points += got or 0.0
-            maximum += most - item_max[code]
-    return _round(points), _round(checklist_max + maximum)
+    left_out = sum(item_max.get(code, 0.0) for code in set(not_applicable))
+    return _round(points), _round(checklist_max - left_out)
 
 
 def rating_for(percent: float, bands: Sequence[RatingBand]) -> RatingBand | None:

@@ -102,15 +102,20 @@ async def _running_totals(rows: list[dict[str, Any]]) -> dict[int, tuple[float, 
     open_rows = [row for row in rows if row["status"] in EDITABLE]
     if not open_rows:
         return {}
-    answers: dict[int, list[tuple[str, float | None, float]]] = {row["id"]: [] for row in open_rows}
+    points = {row["id"]: 0.0 for row in open_rows}
+    not_applicable: dict[int, list[str]] = {row["id"]: [] for row in open_rows}
     for answer in await Answer.select(
-        Answer.inspection, Answer.item_code, Answer.points, Answer.max_points
-    ).where(Answer.inspection.is_in(list(answers))):
-        answers[answer["inspection"]].append((answer["item_code"], answer["points"], answer["max_points"]))
+        Answer.inspection, Answer.item_code, Answer.points, Answer.not_applicable
+    ).where(Answer.inspection.is_in(list(points))):
+        points[answer["inspection"]] += answer["points"] or 0.0
+        if answer["not_applicable"]:
+            not_applicable[answer["inspection"]].append(answer["item_code"])
     running = {}
     for row in open_rows:
         version = await loaded_version(row["checklist_version"])
-        running[row["id"]] = running_total(version.max_points, version.item_max, answers[row["id"]])
+        running[row["id"]] = running_total(
+            version.max_points, version.item_max, points[row["id"]], not_applicable[row["id"]]
+        )
     return running
 
 
@@ -213,8 +218,7 @@ async def editable_by_team(principal: Principal, inspection_id: int) -> dict[str
     if row is None:
         raise NotFound("No such inspection")
     ensure_visible(principal, row["unit"], "inspection")
-    if principal.role != "inspector" or not await on_team(principal, inspection_id):
-        raise Forbidden("Only a member of the inspection team may change this inspection")
+    _ensure_on_team(principal, principal.role == "inspector" and await on_team(principal, inspection_id))
     _ensure_editable(row["status"])
     return row
 
@@ -263,8 +267,9 @@ async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
 
 
 # Recording an answer is the commonest write (every item of every visit), so it is
-# hand-written SQL in one transaction: Piccolo's query building cost more than the
-# statements (benchmarks/bench_api.py). The running total is summed from the answers, not
+# hand-written SQL in one transaction, in as few statements as the rules allow: Piccolo's
+# query building cost more than the statements, and on PostgreSQL each statement is a
+# round trip (benchmarks/bench_api.py). The running total is summed from the answers, not
 # kept on the inspection's row, so answers to different items never wait for each other.
 _ANSWERING = """
 SELECT i.unit, i.status, i.checklist_version,
@@ -282,11 +287,22 @@ ON CONFLICT (inspection, item_code) DO UPDATE SET
     max_points = excluded.max_points, passed = excluded.passed, note = excluded.note,
     answered_by = excluded.answered_by, answered_at = excluded.answered_at
 """
-_ITEM_FINDING = """
-SELECT f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed,
-       f.due_date, f.version, a.id AS action_id
-FROM finding f LEFT JOIN corrective_action a ON a.finding = f.id
-WHERE f.inspection = $1 AND f.item_code = $2
+# Then, under a share lock of the inspection (a submit waits for this transaction to end,
+# or has ended and this one sees the inspection submitted and fails): whether the inspector
+# is on the team, the points so far, the items answered not applicable, and the item's
+# findings. One row for each N/A item and each finding of the item, or one.
+_AFTER_ANSWER = """
+SELECT i.status,
+       EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team,
+       t.points AS points_so_far, na.item_code AS not_applicable,
+       f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed, f.due_date,
+       f.version, ca.id AS action_id
+FROM inspection i
+CROSS JOIN (SELECT COALESCE(SUM(points), 0) AS points FROM answer WHERE inspection = $1) t
+LEFT JOIN answer na ON na.inspection = i.id AND na.not_applicable = TRUE
+LEFT JOIN finding f ON f.inspection = i.id AND f.item_code = $3
+LEFT JOIN corrective_action ca ON ca.finding = f.id
+WHERE i.id = $1
 """
 _PROPOSE_FINDING = """
 INSERT INTO finding (inspection, item_code, title, description, severity, proposed, due_date,
@@ -294,13 +310,10 @@ INSERT INTO finding (inspection, item_code, title, description, severity, propos
 VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
 RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
 """
-# Last, under a share lock of the inspection: a submit waits for this transaction to end,
-# or has ended and this one sees the inspection submitted and fails.
-_ANSWERS_SO_FAR = """
-SELECT i.status, a.item_code, a.points, a.max_points
-FROM inspection i LEFT JOIN answer a ON a.inspection = i.id
-WHERE i.id = $1
-"""
+# An inspection's unit and checklist version never change, and once started it is never
+# planned again: for those, an answer needs no statement before its own.
+_STARTED_SIZE = 4096
+_started: dict[tuple[int, int], tuple[int, int]] = {}
 
 
 async def record_answer(
@@ -313,14 +326,22 @@ async def record_answer(
     """
     now = clock.now()
     async with write_transaction():
-        row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
-        if row is None:
-            raise NotFound("No such inspection")
-        ensure_visible(principal, row["unit"], "inspection")
-        if principal.role != "inspector" or not row["on_team"]:
-            raise Forbidden("Only a member of the inspection team may change this inspection")
-        _ensure_editable(row["status"])
-        version = await loaded_version(row["checklist_version"])
+        started = (sql.database(), inspection_id)
+        known = _started.get(started)
+        if known is None:
+            row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
+            if row is None:
+                raise NotFound("No such inspection")
+            ensure_visible(principal, row["unit"], "inspection")
+            _ensure_on_team(principal, bool(row["on_team"]))
+            _ensure_editable(row["status"])
+            if row["status"] == "planned":
+                await sql.fetch(_START, inspection_id, now)
+            known = row["unit"], row["checklist_version"]
+        else:
+            ensure_visible(principal, known[0], "inspection")
+            _ensure_on_team(principal, True)
+        version = await loaded_version(known[1])
         section, criterion, item = version.item(item_code)
         if data.not_applicable and not item.allow_na:
             raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
@@ -343,7 +364,11 @@ async def record_answer(
             principal.id,
             now,
         )
-        finding_row = await sql.fetchrow(_ITEM_FINDING, inspection_id, item_code)
+        after = await sql.fetch(_AFTER_ANSWER + sql.lock_shared("i"), inspection_id, principal.id, item_code)
+        _ensure_on_team(principal, bool(after[0]["on_team"]))
+        _ensure_editable(after[0]["status"])
+        findings = sorted({row["id"]: row for row in after if row["id"] is not None}.items())
+        finding_row = findings[0][1] if findings else None
         if scored.passed is False and finding_row is None:
             finding_row = await sql.fetchrow(
                 _PROPOSE_FINDING,
@@ -358,14 +383,15 @@ async def record_answer(
         elif scored.passed is not False and finding_row is not None and finding_row["proposed"]:
             await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
             finding_row = None
-        # The inspection's row is locked last, after the answer's, in every transaction
-        # that records an answer, so two of them never wait for each other in a circle.
-        if row["status"] == "planned":
-            await sql.fetch(_START, inspection_id, now)
-        so_far = await sql.fetch(_ANSWERS_SO_FAR + sql.lock_shared("i"), inspection_id)
-        _ensure_editable(so_far[0]["status"])
+    if started not in _started:
+        if len(_started) >= _STARTED_SIZE:
+            del _started[next(iter(_started))]
+        _started[started] = known
     points, max_points = running_total(
-        version.max_points, version.item_max, ((r["item_code"], r["points"], r["max_points"]) for r in so_far)
+        version.max_points,
+        version.item_max,
+        after[0]["points_so_far"],
+        (row["not_applicable"] for row in after if row["not_applicable"] is not None),
     )
     answer = AnswerOut(
         item_code=item_code,
@@ -387,6 +413,11 @@ async def record_answer(
         max_points=max_points,
         percent=_percent(points, max_points),
     )
+
+
+def _ensure_on_team(principal: Principal, on_team: bool) -> None:
+    if principal.role != "inspector" or not on_team:
+        raise Forbidden("Only a member of the inspection team may change this inspection")
 
 
 def _ensure_editable(status: str) -> None:
