@@ -42,9 +42,19 @@ class Inbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     down: bool = False
+    # Offered as production servers do; the mailer's path without it: tests/queue/test_smtp.py.
+    pipelining: bool = True
     hold: bool = False
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
