@@ -122,8 +122,9 @@ def _address(name: str, address: str) -> str:
 
 @lru_cache(maxsize=8)
 def _sender(mail_from: str) -> tuple[str, str]:
-    """The display name and address of ``INSPECTION_MAIL_FROM`` (parsed once, not per message)."""
-    return parseaddr(mail_from)
+    """The From header and the bare address of ``INSPECTION_MAIL_FROM`` (made once, not per message)."""
+    name, address = parseaddr(mail_from)
+    return _address(name, address), address
 
 
 def _part(content_type: str, body: str) -> bytes:
@@ -142,11 +143,11 @@ def build_message(
     object model costs some ten times more than the rest of a send (it parses every header
     it is given and serialises twice), and this is the queue's hot path.
     """
-    from_name, from_address = _sender(mail_from)
+    from_header, from_address = _sender(mail_from)
     # Base64 never contains "-" or "_", so a boundary made of them cannot occur in a part.
     boundary = "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
     headers = (
-        f"From: {_address(from_name, from_address)}\r\n"
+        f"From: {from_header}\r\n"
         # A name with a line break in it must not start a header of its own.
         f"To: {_address(' '.join(to_name.split()), to_address)}\r\n"
         f"Subject: {_header(rendered.subject)}\r\n"
