@@ -2,7 +2,8 @@
 
 Writes 10,000 open actions (``BENCH_ACTIONS`` to change), each with a due notification,
 then prints: the time the sweep takes to claim and enqueue them; send jobs per second
-through a local SMTP sink (aiosmtpd, in a process of its own as a real server would be);
+through a local SMTP sink (aiosmtpd, in a process of its own as a real server would be,
+offering PIPELINING as production servers do; ``BENCH_SMTP_PIPELINING=0`` to withhold it);
 and bare arq no-op jobs per second on the same Redis in the same run, with the ratio.
 Targets: sweep under 10 s; sends at least 40% of the no-op rate. The CPU time per job is
 printed too: on a shared machine it varies less than the rates do.
@@ -217,6 +218,7 @@ async def main(database_url: str, redis_url: str, work: Path, port: int, receive
     print(
         f"sends: {received.value} e-mails ({sent} rows marked sent) in {send_seconds:.2f} s = {sends:.0f}/s,"
         f" {1000 * cpu / max(sent, 1):.2f} ms CPU each"
+        f" (SMTP sink {'with' if PIPELINING else 'without'} PIPELINING)"
     )
     baseline, baseline_cpu = await noop_rate(redis_url, ACTIONS)
     print(
