@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from inspection import clock
-from inspection.db.engine import ListeningPostgresEngine, current_engine, written_table
+from inspection.db.engine import ListeningPostgresEngine, current_engine, reached, written_table
 from inspection.domain.scoring import ScoredAnswer, running_total, score_answer, totals
 from inspection.services.checklists import latest_version_id, loaded_version
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user, token_headers
@@ -136,6 +136,9 @@ def test_the_tables_a_statement_writes() -> None:
     assert written_table('INSERT INTO "answer" ("inspection") VALUES ($1)') == "answer"
     assert written_table("  update corrective_action SET status = $1") == "corrective_action"
     assert written_table("DELETE FROM finding WHERE id = $1") == "finding"
+    # A delete counts for the tables it may cascade to.
+    assert reached({"inspection"}) == {"inspection", "inspection_member", "answer", "finding", "evidence"}
+    assert "notification" in reached({"app_user"}) and "corrective_action" in reached({"app_user"})
     assert written_table("SELECT * FROM unit FOR SHARE") is None
     assert written_table("WITH moved AS (UPDATE unit SET x = 1) SELECT 1") == "*"
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
+from piccolo.columns import OnDelete
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
@@ -34,7 +35,21 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 _SERIALS = itertools.count(1)
 
 
-class PooledSQLiteEngine(SQLiteEngine):
+class _NotesWrites:
+    """Notes the tables the statements of a write transaction write, so the process can
+    count its own changes when the transaction commits (see :func:`written_table`)."""
+
+    _written: ContextVar[set[str] | None]
+
+    def note(self, query: str) -> None:
+        written = self._written.get()
+        if written is not None:
+            table = written_table(query)
+            if table is not None:
+                written.add(table)
+
+
+class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
     """SQLite on kept connections, with the least thread-hopping each kind of statement allows.
 
     Piccolo opens a new connection, with a thread of its own, for every statement outside a
@@ -67,6 +82,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
         self._write_lock = asyncio.Lock()
         self._writing: ContextVar[sqlite3.Connection | None] = ContextVar("writing", default=None)
+        self._written = ContextVar("written", default=None)
 
     def _connect(self) -> sqlite3.Connection:
         kwargs = {**self.connection_kwargs, "isolation_level": None, "check_same_thread": False}
@@ -91,21 +107,36 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._inline = self._connect()
         return self._inline
 
-    def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
-        """How many times each of ``tables`` has changed, committed by any process.
+    def _writer_connection(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA busy_timeout = 0")
+        return self._writer
 
-        Counted by the triggers of migration 0004; read on a connection of its own that
-        never holds a transaction, so always the latest commit.
+    def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
+        """Numbers that grow whenever a commit, of any process, changes ``tables``.
+
+        The triggers of migration 0004 count each table's changes; they are read on a
+        connection of their own that never holds a transaction, so as of the latest commit.
+        They are read again only when the writer connection's ``PRAGMA data_version``
+        says another connection committed: this process's own write transactions count
+        the tables they wrote when they commit (:meth:`write`), with no read.
         """
-        if self._watch is None:
-            self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        # PRAGMA data_version changes when another connection commits: until it does, the
-        # counts read last still hold.
-        version = self._watch.execute("PRAGMA data_version").fetchone()[0]
+        version = self._writer_connection().execute("PRAGMA data_version").fetchone()["data_version"]
         if version != self._counted_version:
+            if self._watch is None:
+                self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._counts = dict(self._watch.execute("SELECT tbl, n FROM change_count").fetchall())
             self._counted_version = version
         return tuple(self._counts[table] for table in tables)
+
+    def _count_own(self, written: set[str]) -> None:
+        if "*" in written:
+            self._counted_version = None  # read them all again
+            return
+        for table in reached(written):
+            if table in self._counts:
+                self._counts[table] += 1
 
     async def _run_in_new_connection(
         self,
@@ -116,6 +147,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     ) -> Any:
         writing = self._writing.get()
         if writing is not None:
+            self.note(query)
             return writing.execute(query, args or []).fetchall()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._read, query, args or [])
@@ -127,16 +159,14 @@ class PooledSQLiteEngine(SQLiteEngine):
             yield
             return
         async with self._write_lock:
-            if self._writer is None:
-                self._writer = self._connect()
-                self._writer.execute("PRAGMA busy_timeout = 0")
-            writer = self._writer
+            writer = self._writer_connection()
             try:
                 writer.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError:
                 # Another process holds the write lock: wait for it off the event loop.
                 await asyncio.get_running_loop().run_in_executor(None, _begin_waiting, writer)
-            token = self._writing.set(writer)
+            written: set[str] = set()
+            token, notes = self._writing.set(writer), self._written.set(written)
             try:
                 yield
                 writer.execute("COMMIT")
@@ -146,6 +176,8 @@ class PooledSQLiteEngine(SQLiteEngine):
                 raise
             finally:
                 self._writing.reset(token)
+                self._written.reset(notes)
+            self._count_own(written)
 
     def _close(self) -> None:
         for connection in (self._reader, self._inline, self._writer, self._watch):
@@ -206,7 +238,7 @@ class ChangeFeed:
             self._connection = None
 
 
-class ListeningPostgresEngine(PostgresEngine):
+class ListeningPostgresEngine(_NotesWrites, PostgresEngine):
     """Piccolo's PostgreSQL engine with a :class:`ChangeFeed` (started when asked for).
 
     A write transaction notes the tables its statements write, for the feed.
@@ -216,15 +248,7 @@ class ListeningPostgresEngine(PostgresEngine):
         super().__init__(config=config)
         self.serial = next(_SERIALS)
         self.changes = ChangeFeed()
-        self._written: ContextVar[set[str] | None] = ContextVar("written", default=None)
-
-    def note(self, query: str) -> None:
-        """Note the table ``query`` writes, if a write transaction is open."""
-        written = self._written.get()
-        if written is not None:
-            table = written_table(query)
-            if table is not None:
-                written.add(table)
+        self._written = ContextVar("written", default=None)
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         if self._written.get() is not None:
@@ -243,7 +267,7 @@ class ListeningPostgresEngine(PostgresEngine):
                 yield
         finally:
             self._written.reset(token)
-        self.changes.committed(written)
+        self.changes.committed(reached(written))
 
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
@@ -252,11 +276,42 @@ _READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 
 @functools.lru_cache(maxsize=1024)
 def written_table(query: str) -> str | None:
-    """The table a statement writes; "*" (every table) for one it cannot tell."""
+    """The table a statement writes; None for a read, "*" (every table) for one it cannot tell."""
     match = _WRITE.match(query)
     if match:
         return match.group(1)
     return None if _READ.match(query) else "*"
+
+
+@functools.cache
+def _reached() -> dict[str, frozenset[str]]:
+    """Per table, the tables a change to it may change too: those whose foreign keys to it
+    cascade or set null on delete, and theirs in turn."""
+    children: dict[str, set[str]] = {}
+    for table in TABLES:
+        for column in table._meta.foreign_key_columns:
+            meta = column._foreign_key_meta
+            if meta.on_delete in (OnDelete.cascade, OnDelete.set_null):
+                children.setdefault(meta.resolved_references._meta.tablename, set()).add(
+                    table._meta.tablename
+                )
+
+    def closure(name: str) -> frozenset[str]:
+        found, todo = {name}, [name]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return frozenset(found)
+
+    return {table._meta.tablename: closure(table._meta.tablename) for table in TABLES}
+
+
+def reached(written: set[str]) -> set[str]:
+    """``written`` with the tables their deletes may cascade to."""
+    tables = _reached()
+    return {name for table in written for name in tables.get(table, {table})}
 
 
 async def _keep_as_is(_connection: asyncpg.Connection) -> None:

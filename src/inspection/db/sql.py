@@ -31,6 +31,7 @@ def _for_sqlite(query: str) -> str:
 async def fetch(query: str, *args: Any) -> Sequence[Row]:
     engine = current_engine()
     if isinstance(engine, PooledSQLiteEngine):
+        engine.note(query)
         return cast("Sequence[Row]", engine.inline().execute(_for_sqlite(query), args).fetchall())
     assert isinstance(engine, ListeningPostgresEngine)
     transaction = engine.current_transaction.get()
