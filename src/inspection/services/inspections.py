@@ -325,30 +325,36 @@ async def record_answer(
     the answer withdraws a proposal the inspector has not confirmed yet.
     """
     now = clock.now()
+    started = (sql.database(), inspection_id)
+    known = _started.get(started)
+    planned = False
+    if known is None:
+        row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
+        if row is None:
+            raise NotFound("No such inspection")
+        ensure_visible(principal, row["unit"], "inspection")
+        _ensure_on_team(principal, bool(row["on_team"]))
+        _ensure_editable(row["status"])
+        planned = row["status"] == "planned"
+        known = row["unit"], row["checklist_version"]
+    else:
+        ensure_visible(principal, known[0], "inspection")
+        _ensure_on_team(principal, True)
+    version = await loaded_version(known[1])
+    section, criterion, item = version.item(item_code)
+    if data.not_applicable and not item.allow_na:
+        raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
+    try:
+        scored = score_answer(item, data.value, data.not_applicable)
+    except AnswerError as exc:
+        raise Invalid(f"Item {item_code}: {exc}", field="value") from None
+    if planned:
+        # The first answer starts the inspection, in a transaction of its own: one that
+        # took the inspection's row before an answer's would wait for answers that wait
+        # for it.
+        async with write_transaction():
+            await sql.fetch(_START, inspection_id, now)
     async with write_transaction():
-        started = (sql.database(), inspection_id)
-        known = _started.get(started)
-        if known is None:
-            row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
-            if row is None:
-                raise NotFound("No such inspection")
-            ensure_visible(principal, row["unit"], "inspection")
-            _ensure_on_team(principal, bool(row["on_team"]))
-            _ensure_editable(row["status"])
-            if row["status"] == "planned":
-                await sql.fetch(_START, inspection_id, now)
-            known = row["unit"], row["checklist_version"]
-        else:
-            ensure_visible(principal, known[0], "inspection")
-            _ensure_on_team(principal, True)
-        version = await loaded_version(known[1])
-        section, criterion, item = version.item(item_code)
-        if data.not_applicable and not item.allow_na:
-            raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
-        try:
-            scored = score_answer(item, data.value, data.not_applicable)
-        except AnswerError as exc:
-            raise Invalid(f"Item {item_code}: {exc}", field="value") from None
         await sql.fetch(
             _UPSERT_ANSWER,
             inspection_id,
