@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
+from inspection.app import create_app
+from inspection.auth.middleware import OPEN_API_PATHS
+from inspection.settings import Settings
 from tests.factories import PASSWORD, make_unit, make_user, token_headers
 
 
@@ -112,3 +117,20 @@ async def test_admins_manage_units_and_users_and_nobody_else_does(client: httpx.
         "/api/units", json={"code": "X-MYHIEP", "name_vi": "x", "kind": "commune"}, headers=admin
     )
     assert duplicate.status_code == 409
+
+
+async def test_every_api_route_but_signing_in_and_out_needs_a_signed_in_caller(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    app = create_app(settings)
+    checked = 0
+    for route in app.routes:
+        if not route.path.startswith("/api/") or route.path in OPEN_API_PATHS:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        for method in sorted(getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}):
+            response = await client.request(method, path, json={})
+            assert response.status_code == 401, (method, route.path, response.text)
+            assert response.json()["detail"] == "Sign in first"
+            checked += 1
+    assert checked > 40
