@@ -8,6 +8,7 @@ Compiling the .po files in memory means no .mo file can go stale in the reposito
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from functools import lru_cache
 from typing import Any
@@ -65,6 +66,13 @@ def show_date(value: dt.date | dt.datetime | str | None, language: str) -> str:
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = value.date()
+    return _show_day(value, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _show_day(value: dt.date, language: str) -> str:
+    # A list shows the same few deadlines again and again, and Babel's formatting costs
+    # more than the rest of a row.
     return format_date(value, "dd/MM/yyyy" if language == "vi" else "d MMM yyyy", locale=locale(language))
 
 
