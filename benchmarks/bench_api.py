@@ -26,9 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
 
-from scratch import scratch_database
+from support import build, fetch, load, scratch_database
 
 from inspection.auth.middleware import principal_from_user
 from inspection.checklists.loader import load_checklists
@@ -138,75 +137,8 @@ async def prepare(url: str) -> tuple[str, str, int]:
         await close_database(engine)
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection that reads responses by Content-Length."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    async def request(self, raw: bytes) -> int:
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        if length:
-            await self.reader.readexactly(length)
-        return status
-
-
-def build(method: str, path: str, token: str | None = None, body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-    if token:
-        lines.append(f"Authorization: Bearer {token}")
-    if body:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user and system) the process ``pid`` has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class Rate(NamedTuple):
-    per_second: float
-    cpu_ms: float  # the server's CPU time per request, steadier than rates on a shared machine
-
-
-def measure_server(server: subprocess.Popen[bytes], port: int, requests: list[bytes], seconds: float) -> Rate:
-    before, start = cpu_seconds(server.pid), time.perf_counter()
-    done = asyncio.run(measure(port, requests, seconds))
-    elapsed, cpu = time.perf_counter() - start, cpu_seconds(server.pid) - before
-    return Rate(done / elapsed, 1000 * cpu / done)
-
-
-async def measure(port: int, requests: list[bytes], seconds: float, connections: int = 8) -> int:
-    """Requests done in ``seconds``, cycling through ``requests`` on each connection."""
-    done = 0
-    stop = time.perf_counter() + seconds
-
-    async def run(offset: int) -> None:
-        nonlocal done
-        connection = Connection(port)
-        await connection.open()
-        i = offset
-        while time.perf_counter() < stop:
-            status = await connection.request(requests[i % len(requests)])
-            if status >= 400:
-                raise RuntimeError(f"HTTP {status}")
-            i += 1
-            done += 1
-        connection.writer.close()
-
-    await asyncio.gather(*(run(n) for n in range(connections)))
-    return done
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def start_server(target: str, port: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
@@ -262,8 +194,8 @@ def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
         app_port, bare_port = free_port(), free_port()
         app = start_server("inspection.app:app_from_environment", app_port, env, factory=True)
         try:
-            list_request = build("GET", "/api/actions?open=true&limit=50", head_token)
-            body = asyncio.run(_fetch(app_port, list_request))
+            list_request = build("GET", "/api/actions?open=true&limit=50", bearer(head_token))
+            body = asyncio.run(fetch(app_port, list_request)).decode()
             bare_file = workdir / "bare_app.py"
             bare_file.write_text(BARE_APP)
             bare = start_server(
@@ -274,14 +206,14 @@ def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
                     build(
                         "PUT",
                         f"/api/inspections/{inspection_id}/answers/{code}",
-                        inspector_token,
+                        bearer(inspector_token),
                         json.dumps({"value": value}).encode(),
                     )
                     for code, value in answer_cycle()
                 ]
-                bare_rate = measure_server(bare, bare_port, [build("GET", "/bare")], seconds)
-                list_rate = measure_server(app, app_port, [list_request], seconds)
-                record_rate = measure_server(app, app_port, answers, seconds)
+                bare_rate = load(bare, bare_port, [build("GET", "/bare")], seconds)
+                list_rate = load(app, app_port, [list_request], seconds)
+                record_rate = load(app, app_port, answers, seconds)
             finally:
                 bare.terminate()
         finally:
@@ -300,20 +232,6 @@ def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
             f"  server CPU {rate.cpu_ms:.3f} ms/request = {100 * bare_rate.cpu_ms / rate.cpu_ms:5.1f} %"
             " of the bare one's rate"
         )
-
-
-async def _fetch(port: int, raw: bytes) -> str:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-    )
-    body = await reader.readexactly(length)
-    writer.close()
-    if int(head[9:12]) != 200:
-        raise RuntimeError(body.decode())
-    return body.decode()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from arq import func
 from arq.connections import RedisSettings, create_pool
 from arq.worker import Worker
-from scratch import scratch_database
+from support import scratch_database
 
 from inspection import clock
 from inspection.db.engine import close_database, migrate, open_database
