@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,12 +42,15 @@ def create_app(settings: Settings) -> Litestar:
         redis = aioredis.Redis.from_url(settings.redis_url)
         app.state.settings = settings
         app.state.redis = redis
-        app.state.sessions = SessionStore(redis, settings.session_idle_minutes * 60)
+        app.state.sessions = sessions = SessionStore(redis, settings.session_idle_minutes * 60)
+        following = asyncio.create_task(sessions.follow_ends())
         app.state.throttle = LoginThrottle(redis)
         app.state.blobs = FileBlobStore(settings.data_path / "evidence")
         try:
             yield
         finally:
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
             await redis.aclose()
             await close_database(engine)
 
