@@ -40,6 +40,34 @@ async def test_unit_head_inbox_lists_the_units_actions_by_deadline_with_overdue_
     assert "Nhiệm vụ của đơn vị" in page.text  # the unit head's menu
 
 
+async def test_the_inbox_kept_in_memory_shows_every_change_and_each_language(
+    client: Client, settings: Settings
+) -> None:
+    commune = await make_unit("X-ANBINH")
+    await make_user("unit_head", commune, username="chutich")
+    action = await make_action(commune, await make_user("inspector"), today(settings), title="Trước")
+    await login(client, "chutich")
+    assert "Trước" in (await client.get("/actions")).text
+    assert "Trước" in (await client.get("/actions")).text  # now kept
+    # A change by another process (here a plain UPDATE) shows at once.
+    await CorrectiveAction.update({CorrectiveAction.title: "Sau"}).where(CorrectiveAction.id == action.id)
+    page = await client.get("/actions")
+    assert "Sau" in page.text and "Trước" not in page.text
+    # So does a move made through the pages themselves.
+    moved = await post_form(
+        client, f"/actions/{action.id}", f"/actions/{action.id}/acknowledge", {"note": ""}
+    )
+    assert moved.status_code in (200, 303), moved.text
+    assert "Đã tiếp nhận" in (await client.get("/actions")).text
+    # Each language, and each htmx piece, is a page of its own.
+    switched = await post_form(client, "/actions", "/language", {"language": "en", "next": "/actions"})
+    assert switched.status_code == 303
+    english = await client.get("/actions")
+    assert "Acknowledged" in english.text and "<html" in english.text
+    piece = await client.get("/actions", headers=HTMX)
+    assert "<html" not in piece.text and "Acknowledged" in piece.text
+
+
 async def test_unit_head_acknowledges_reports_progress_with_evidence_asks_for_time_and_reports_fixed(
     client: Client, settings: Settings
 ) -> None:

@@ -8,21 +8,25 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.enums import MediaType
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from inspection.api.dependencies import settings_of
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
+from inspection.db.cache import ReadCache
+from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.domain.actions import Verb
 from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound
 from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
 from inspection.services import actions, directory
+from inspection.services.context import today
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
-from inspection.web.render import is_htmx, render
+from inspection.web.render import is_htmx, page_key, render, rendered
 
 View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
@@ -57,6 +61,9 @@ async def _after_change(
     return Redirect(f"/actions/{action_id}", status_code=303)
 
 
+_inboxes: ReadCache[bytes] = ReadCache(CorrectiveAction, Finding, Unit)
+
+
 class ActionPages(Controller):
     path = "/actions"
     guards = [signed_in]
@@ -85,12 +92,19 @@ class ActionPages(Controller):
         checklist: str | None = None,
         item_code: str | None = None,
         offset: int = Parameter(default=0, ge=0),
-    ) -> Template:
+    ) -> Response[bytes]:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
 
         Besides the tabs (``view``), the list takes the API's filters (``/api/actions``), which
-        the leaders' dashboard writes into the link behind each of its numbers.
+        the leaders' dashboard writes into the link behind each of its numbers. A unit head
+        opens this page far more often than the actions change: the page is kept, rendered,
+        while they are unchanged (the same day, for the same person, language and URL).
         """
+        settings = settings_of(request)
+        key = page_key(request, today(settings))
+        kept, generation = _inboxes.get(key) if key else (None, None)
+        if kept is not None:
+            return Response(kept, media_type=MediaType.HTML)
         given: list[object] = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
         given += [closed_from, closed_to, closed_on_time, open_on, overdue_on, checklist, item_code]
         # A bare list opens on the "not closed" tab; a query (a dashboard link) means what the
@@ -99,7 +113,7 @@ class ActionPages(Controller):
             view = "open"
         listed = await actions.list_actions(
             principal,
-            settings_of(request),
+            settings,
             open_only=open_only or view == "open",
             overdue=True if view == "overdue" else overdue,
             status=view if view in ("reported_fixed", "closed") else status,
@@ -129,8 +143,8 @@ class ActionPages(Controller):
             created_from=created_from,
             created_to=created_to,
         )
-        further = {key: value for key, value in request.query_params.items() if key != "offset"}
-        return render(
+        further = {name: value for name, value in request.query_params.items() if name != "offset"}
+        page = render(
             request,
             "actions.html",
             partial="_partials/action_list.html",
@@ -159,6 +173,10 @@ class ActionPages(Controller):
                 if value is not None
             },
         )
+        body = rendered(request, page)
+        if key:
+            _inboxes.put(key, body, generation)
+        return Response(body, media_type=MediaType.HTML)
 
     @get("/{action_id:int}")
     async def detail(
