@@ -76,6 +76,7 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         self._reader: sqlite3.Connection | None = None
         self._inline: sqlite3.Connection | None = None
         self._writer: sqlite3.Connection | None = None
+        self._version_cursor: sqlite3.Cursor
         self._watch: sqlite3.Connection | None = None
         self._counts: dict[str, int] = {}
         self._counted_version: int | None = None
@@ -111,6 +112,9 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         if self._writer is None:
             self._writer = self._connect()
             self._writer.execute("PRAGMA busy_timeout = 0")
+            # Asked on most requests: plain tuples, not Piccolo's dict rows.
+            self._version_cursor = self._writer.cursor()
+            self._version_cursor.row_factory = None
         return self._writer
 
     def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
@@ -122,7 +126,8 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         says another connection committed: this process's own write transactions count
         the tables they wrote when they commit (:meth:`write`), with no read.
         """
-        version = self._writer_connection().execute("PRAGMA data_version").fetchone()["data_version"]
+        self._writer_connection()
+        version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
         if version != self._counted_version:
             if self._watch is None:
                 self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
