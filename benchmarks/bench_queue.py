@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from aiosmtpd.controller import Controller
 from arq import func
 from arq.connections import RedisSettings, create_pool
@@ -240,7 +241,8 @@ def run(url: str, redis_url: str, work: Path) -> None:
     sink.start()
     ready.wait(30)
     try:
-        asyncio.run(main(url, redis_url, work, port, received))
+        # On uvloop, as `inspection worker` runs.
+        uvloop.run(main(url, redis_url, work, port, received))
     finally:
         stop.set()
         sink.join(10)

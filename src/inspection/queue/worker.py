@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+import uvloop
 from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
@@ -87,6 +88,10 @@ def build_worker(settings: Settings, **overrides: Any) -> Worker:
 
 
 def run_worker(settings: Settings) -> None:
-    """Run a worker until SIGINT/SIGTERM: the ``inspection worker`` command."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    """Run a worker until SIGINT/SIGTERM: the ``inspection worker`` command.
+
+    On uvloop, as uvicorn runs the web processes: a worker's time goes mostly to socket
+    writes (Redis, SMTP, PostgreSQL), which uvloop makes cheaper.
+    """
+    asyncio.set_event_loop(uvloop.new_event_loop())
     build_worker(settings).run()
