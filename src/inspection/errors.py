@@ -1,17 +1,25 @@
 """Errors a service raises for the caller to see; each knows its HTTP status.
 
-They carry a message a user can act on and, for bad input, the field it concerns.
+They carry a message a user can act on and, for bad input, the field it concerns. A
+message with values is a ``%(name)s`` template and its values, kept apart so the pages
+can translate the template (:mod:`inspection.web.messages` lists them); ``message`` is
+the English text the API answers.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ServiceError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, template: str, *, field: str | None = None, **values: Any) -> None:
+        message = template % values if values else template
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.values = values
         self.field = field
 
 

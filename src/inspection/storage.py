@@ -80,7 +80,12 @@ def check_upload(filename: str, content_type: str, data: bytes, max_bytes: int) 
     if not data:
         raise Invalid("The file is empty", field="file")
     if len(data) > max_bytes:
-        raise Invalid(f"The file is {len(data)} bytes; at most {max_bytes} are allowed", field="file")
+        raise Invalid(
+            "The file is %(size)s bytes; at most %(most)s are allowed",
+            field="file",
+            size=len(data),
+            most=max_bytes,
+        )
     extension = Path(filename).suffix.lower()
     allowed = ALLOWED_TYPES.get(extension)
     if allowed is None:
@@ -93,5 +98,5 @@ def check_upload(filename: str, content_type: str, data: bytes, max_bytes: int) 
         content_type = sorted(allowed)[0]
     magic = MAGIC.get(content_type)
     if magic and not data.startswith(magic):
-        raise Invalid(f"The file's content is not {content_type}", field="file")
+        raise Invalid("The file's content is not %(type)s", field="file", type=content_type)
     return content_type

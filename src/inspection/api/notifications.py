@@ -89,5 +89,7 @@ class NotificationController(Controller):
         if row is None:
             raise NotFound("No such notification")
         if not retried:
-            raise Conflict(f"Only a failed notification can be sent again; this one is {row['status']}")
+            raise Conflict(
+                "Only a failed notification can be sent again; this one is %(status)s", status=row["status"]
+            )
         return _out(row)

@@ -45,7 +45,15 @@ YES_PARTIAL_NO = ("yes", "partial", "no")
 
 
 class AnswerError(ValueError):
-    """An answer whose value does not fit the item (wrong kind, out of range, N/A not allowed)."""
+    """An answer whose value does not fit the item (wrong kind, out of range, N/A not allowed).
+
+    Its message is a ``%(name)s`` template with its values, so it can be translated.
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template % values if values else template)
+        self.template = template
+        self.values = values
 
 
 class ScoredAnswer(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,7 +116,7 @@ def score_answer(item: Item, value: object, not_applicable: bool = False) -> Sco
     """Score one answer to ``item``; raises :class:`AnswerError` when the value does not fit."""
     if not_applicable:
         if not item.allow_na:
-            raise AnswerError(f"item {item.code} cannot be answered as not applicable")
+            raise AnswerError("it cannot be answered as not applicable")
         return ScoredAnswer(points=None, max_points=0.0, passed=None, not_applicable=True)
     if item.response_type == "text":
         if not isinstance(value, str):
@@ -129,14 +137,16 @@ def _points(item: Item, value: object) -> float:
                 return item.partial_points if item.partial_points is not None else item.max_points / 2
             return item.max_points if choice == "yes" else 0.0
         case "score":
-            number = _number(value, f"a number from 0 to {_show(item.max_points)}")
+            number = _number(value, item.max_points)
             if not 0 <= number <= item.max_points:
                 raise AnswerError(
-                    f"expected a number from 0 to {_show(item.max_points)}, got {_show(number)}"
+                    "expected a number from 0 to %(most)s, got %(got)s",
+                    most=_show(item.max_points),
+                    got=_show(number),
                 )
             return number
         case _:  # "number": text answers never reach here, they earn no points
-            return band_points(item, _number(value, "a number"))
+            return band_points(item, _number(value))
 
 
 def band_points(item: Item, value: float) -> float:
@@ -150,13 +160,16 @@ def band_points(item: Item, value: float) -> float:
 def _choice(value: object, allowed: Sequence[str]) -> str:
     if isinstance(value, str) and value in allowed:
         return value
-    raise AnswerError(f"expected one of {', '.join(allowed)}")
+    raise AnswerError("expected one of %(choices)s", choices=", ".join(allowed))
 
 
-def _number(value: object, expected: str) -> float:
+def _number(value: object, most: float | None = None) -> float:
+    """``value`` as a number; ``most`` is the largest allowed, for the message."""
     # bool is an int in Python, but True is not a measurement.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise AnswerError(f"expected {expected}")
+        if most is None:
+            raise AnswerError("expected a number")
+        raise AnswerError("expected a number from 0 to %(most)s", most=_show(most))
     return float(value)
 
 

@@ -28,7 +28,12 @@ class LoadedVersion:
         try:
             return self.items[code]
         except KeyError:
-            raise NotFound(f"Checklist {self.code} v{self.number} has no item {code!r}") from None
+            raise NotFound(
+                "Checklist %(checklist)s v%(version)s has no item %(item)s",
+                checklist=self.code,
+                version=self.number,
+                item=code,
+            ) from None
 
 
 # Versions never change once loaded, so a decoded one can be kept for the process's life.
@@ -50,7 +55,7 @@ async def loaded_version(version_id: int) -> LoadedVersion:
         .first()
     )
     if row is None:
-        raise NotFound(f"No checklist version {version_id}")
+        raise NotFound("No checklist version %(version)s", version=version_id)
     definition = decode_definition(row["definition"])
     version = LoadedVersion(
         id=row["id"],
@@ -73,7 +78,9 @@ async def latest_version_id(checklist_code: str) -> int:
         .first()
     )
     if row is None:
-        raise Invalid(f"No checklist with code {checklist_code!r} is loaded", field="checklist_code")
+        raise Invalid(
+            "No checklist with code %(checklist)s is loaded", field="checklist_code", checklist=checklist_code
+        )
     return int(row["id"])
 
 

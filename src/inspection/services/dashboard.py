@@ -261,7 +261,7 @@ def _resolve(principal: Principal, settings: Settings, filters: DashboardFilters
     if first > last:
         raise Invalid("The period must start before it ends, and not after today", field="period_from")
     if len(months_of(first, last)) > MAX_MONTHS:
-        raise Invalid(f"The period can span at most {MAX_MONTHS} months", field="period_from")
+        raise Invalid("The period can span at most %(months)s months", field="period_from", months=MAX_MONTHS)
     return _Scope(
         first_day=first,
         last_day=last,

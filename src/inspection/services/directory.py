@@ -59,7 +59,7 @@ async def _check_parent(parent_id: int | None, unit_id: int | None = None) -> No
         seen.add(current)
         row = await Unit.select(Unit.parent).where(Unit.id == current).first()
         if row is None:
-            raise Invalid(f"No unit {current}", field="parent_id")
+            raise Invalid("No unit %(unit)s", field="parent_id", unit=current)
         current = row["parent"]
 
 
@@ -67,7 +67,7 @@ async def create_unit(data: UnitIn) -> UnitOut:
     await _check_parent(data.parent_id)
     async with write_transaction():
         if await Unit.exists().where(Unit.code == data.code):
-            raise Conflict(f"A unit with code {data.code} exists already")
+            raise Conflict("A unit with code %(code)s exists already", code=data.code)
         unit = Unit(
             code=data.code,
             name_vi=data.name_vi,
@@ -147,7 +147,7 @@ async def _check_user_unit(role: str, unit_id: int | None) -> None:
     if role == "unit_head" and unit_id is None:
         raise Invalid("A unit head must belong to a unit", field="unit_id")
     if unit_id is not None and not await Unit.exists().where(Unit.id == unit_id):
-        raise Invalid(f"No unit {unit_id}", field="unit_id")
+        raise Invalid("No unit %(unit)s", field="unit_id", unit=unit_id)
 
 
 async def create_user(data: UserIn, settings: Settings) -> UserOut:
@@ -156,7 +156,7 @@ async def create_user(data: UserIn, settings: Settings) -> UserOut:
     password_hash = await hash_password(data.password)
     async with write_transaction():
         if await User.exists().where(User.username == data.username):
-            raise Conflict(f"The username {data.username} is taken", field="username")
+            raise Conflict("The username %(username)s is taken", field="username", username=data.username)
         user = User(
             username=data.username,
             full_name=data.full_name,

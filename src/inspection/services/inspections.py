@@ -167,14 +167,16 @@ async def _inspectors(user_ids: set[int], field: str) -> None:
     )
     missing = user_ids - {r["id"] for r in rows}
     if missing:
-        raise Invalid(f"Not active inspectors: {sorted(missing)}", field=field)
+        raise Invalid(
+            "Not active inspectors: %(users)s", field=field, users=", ".join(map(str, sorted(missing)))
+        )
 
 
 async def create(principal: Principal, data: InspectionIn) -> InspectionOut:
     if principal.role != "inspector":
         raise Forbidden("Only inspectors plan inspections")
     if not await Unit.exists().where((Unit.id == data.unit_id) & (Unit.active == True)):
-        raise Invalid(f"No active unit {data.unit_id}", field="unit_id")
+        raise Invalid("No active unit %(unit)s", field="unit_id", unit=data.unit_id)
     version_id = await latest_version_id(data.checklist_code)
     version = await loaded_version(version_id)
     lead_id = data.lead_id or principal.id
@@ -343,11 +345,11 @@ async def record_answer(
     version = await loaded_version(known[1])
     section, criterion, item = version.item(item_code)
     if data.not_applicable and not item.allow_na:
-        raise Invalid(f"Item {item_code} cannot be marked not applicable", field="not_applicable")
+        raise Invalid("Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code)
     try:
         scored = score_answer(item, data.value, data.not_applicable)
     except AnswerError as exc:
-        raise Invalid(f"Item {item_code}: {exc}", field="value") from None
+        raise Invalid("Item %(item)s: " + exc.template, field="value", item=item_code, **exc.values) from None
     if planned:
         # The first answer starts the inspection, in a transaction of its own: one that
         # took the inspection's row before an answer's would wait for answers that wait
@@ -428,7 +430,7 @@ def _ensure_on_team(principal: Principal, on_team: bool) -> None:
 
 def _ensure_editable(status: str) -> None:
     if status not in EDITABLE:
-        raise Conflict(f"The inspection is {status}; it can no longer be changed")
+        raise Conflict("The inspection is %(status)s; it can no longer be changed", status=status)
 
 
 async def score(principal: Principal, inspection_id: int) -> Totals:

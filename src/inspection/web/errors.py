@@ -11,13 +11,18 @@ from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect
 
 from inspection.errors import ServiceError
-from inspection.web.render import current_user, is_htmx, render
+from inspection.web.i18n import translations
+from inspection.web.labels import STATUSES
+from inspection.web.render import current_user, is_htmx, language_of, render
 
 # htmx puts an error's message in the page's message area instead of the form's target.
 _HTMX_MESSAGE = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
 
 
-def error_page(request: Request[Any, Any, Any], status_code: int, message: str) -> Response[Any]:
+def error_page(
+    request: Request[Any, Any, Any], status_code: int, message: str, values: dict[str, Any] | None = None
+) -> Response[Any]:
+    """``message`` is translated, then filled with ``values`` (a service error's template)."""
     return render(
         request,
         "error.html",
@@ -26,11 +31,18 @@ def error_page(request: Request[Any, Any, Any], status_code: int, message: str) 
         headers=_HTMX_MESSAGE if is_htmx(request) else None,
         status=status_code,
         message=message,
+        values=values or {},
     )
 
 
 def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
-    return error_page(request, exc.status_code, exc.message)
+    # A state named in a message reads in the page's language too.
+    catalog = translations(language_of(request))
+    values = {
+        name: catalog.gettext(STATUSES[value]) if isinstance(value, str) and value in STATUSES else value
+        for name, value in exc.values.items()
+    }
+    return error_page(request, exc.status_code, exc.template, values)
 
 
 def sign_in_first(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:

@@ -2,7 +2,8 @@
 
 The services speak English (the API's language); a page shows the same message through
 gettext, so each one listed here reads in Vietnamese too. A message not listed (one that
-carries a value, such as a date) is shown as the service wrote it.
+carries a value, such as a date) is shown as the service wrote it. Messages with values
+are templates (see :mod:`inspection.errors`): the template is translated, then filled.
 """
 
 from __future__ import annotations
@@ -58,4 +59,27 @@ SERVICE_MESSAGES = (
     N_("A unit head must belong to a unit"),
     N_("This needs the role admin"),
     N_("This needs the role inspector"),
+)
+
+TEMPLATES = (
+    N_("Not active inspectors: %(users)s"),
+    N_("No active unit %(unit)s"),
+    N_("Item %(item)s cannot be marked not applicable"),
+    N_("Item %(item)s: it cannot be answered as not applicable"),
+    N_("Item %(item)s: expected text"),
+    N_("Item %(item)s: expected a number"),
+    N_("Item %(item)s: expected a number from 0 to %(most)s"),
+    N_("Item %(item)s: expected a number from 0 to %(most)s, got %(got)s"),
+    N_("Item %(item)s: expected one of %(choices)s"),
+    N_("The inspection is %(status)s; it can no longer be changed"),
+    N_("Checklist %(checklist)s v%(version)s has no item %(item)s"),
+    N_("No checklist version %(version)s"),
+    N_("No checklist with code %(checklist)s is loaded"),
+    N_("The period can span at most %(months)s months"),
+    N_("No unit %(unit)s"),
+    N_("A unit with code %(code)s exists already"),
+    N_("The username %(username)s is taken"),
+    N_("The file is %(size)s bytes; at most %(most)s are allowed"),
+    N_("The file's content is not %(type)s"),
+    N_("Only a failed notification can be sent again; this one is %(status)s"),
 )
