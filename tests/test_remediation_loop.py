@@ -129,6 +129,23 @@ async def test_inspection_is_scored_per_item_criterion_section_and_total(
     assert findings[0]["severity"] == "critical"
 
 
+async def test_a_findings_own_deadline_is_set_kept_and_cleared(client: Client, world: World) -> None:
+    w = world
+    inspection = await plan(client, w)
+    proposed = (await answer(client, w, inspection["id"], "A.1.2", "no"))["finding"]
+    url = f"/api/findings/{proposed['id']}"
+
+    async def patch(body: dict[str, Any]) -> Any:
+        response = await client.patch(url, json=body, headers=w.inspector)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert (await patch({"due_date": "2027-03-31"}))["due_date"] == "2027-03-31"
+    assert (await patch({"title": "Niêm yết chưa đủ"}))["due_date"] == "2027-03-31"  # left out: kept
+    # null: no deadline of its own any more; the severity's will apply at the conclusion.
+    assert (await patch({"due_date": None}))["due_date"] is None
+
+
 async def test_the_whole_loop_from_plan_to_closure(client: Client, world: World) -> None:
     w = world
     inspection = await plan(client, w)

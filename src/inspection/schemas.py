@@ -206,11 +206,18 @@ class FindingIn(Input, kw_only=True):
     due_date: dt.date | None = None
 
 
+def clearable(schema: type[msgspec.Struct]) -> frozenset[str]:
+    """The fields of a PATCH body that take null as a value ("clear it"): those whose
+    default is ``UNSET``. Left out, they are unchanged like every other field."""
+    return frozenset(f.name for f in msgspec.structs.fields(schema) if f.default is msgspec.UNSET)
+
+
 class FindingPatch(Input, kw_only=True):
     title: Title | None = None
     description: Note | None = None
     severity: Severity | None = None
-    due_date: dt.date | None = None
+    # Left out: unchanged; null: no deadline of its own (its severity's applies).
+    due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
     confirmed: bool | None = None
     version: int | None = None
 

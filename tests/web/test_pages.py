@@ -209,6 +209,17 @@ async def test_inspector_plans_fills_reviews_submits_and_verifies(client: Client
         await Finding.select(Finding.id, Finding.version).where(Finding.inspection == inspection_id).first()
     )
     assert finding is not None
+    # A deadline typed in the form is kept; emptying the field takes it away again.
+    for typed, kept in (("2027-03-31", dt.date(2027, 3, 31)), ("", None)):
+        edited = await client.post(
+            f"{url}/findings/{finding['id']}", data={"due_date": typed, "_csrf_token": csrf(findings)}
+        )
+        assert edited.status_code == 303, edited.text
+        row = (
+            await Finding.select(Finding.due_date, Finding.version).where(Finding.id == finding["id"]).first()
+        )
+        assert row is not None and row["due_date"] == kept
+    finding["version"] = row["version"]
     confirmed = await client.post(
         f"{url}/findings/{finding['id']}",
         data={

@@ -14,6 +14,7 @@ from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.db.tables import InspectionMember
 from inspection.errors import NotFound
+from inspection.schemas import clearable
 from inspection.settings import Settings
 
 
@@ -49,10 +50,16 @@ def ensure_visible(principal: Principal, unit_id: int, what: str) -> None:
 
 
 def patched_columns(patch: msgspec.Struct, columns: dict[str, Column]) -> dict[Column | str, Any]:
-    """The columns a PATCH body sets: its fields that are not None, mapped to their columns."""
+    """The columns a PATCH body sets, mapped to their columns.
+
+    A field left out is unchanged. So is one sent as null, unless it may be cleared: a
+    field whose default is ``UNSET`` takes null as a value.
+    """
+    takes_null = clearable(type(patch))
     values: dict[Column | str, Any] = {}
     for field, column in columns.items():
         value = getattr(patch, field)
-        if value is not None:
-            values[column] = value
+        if value is msgspec.UNSET or (value is None and field not in takes_null):
+            continue
+        values[column] = value
     return values

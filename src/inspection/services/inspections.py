@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -509,7 +510,7 @@ async def findings(principal: Principal, inspection_id: int) -> list[FindingOut]
 
 
 def _check_due_date(due: Any, settings: Settings) -> None:
-    if due is not None and due < today(settings):
+    if isinstance(due, dt.date) and due < today(settings):
         raise Invalid("The deadline cannot be in the past", field="due_date")
 
 

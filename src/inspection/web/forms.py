@@ -1,9 +1,10 @@
 """Reading HTML forms into the services' input Structs.
 
 An HTML form sends every field as text and an empty input as ``""``; here an empty value
-means "not given", checkboxes and multi-selects become lists, and anything the Struct does
-not declare (the CSRF token, a field slipped in by hand) is dropped before decoding, so
-the services see exactly what the API would accept.
+means "not given" (or, for a field that may be cleared, one whose default is ``UNSET``,
+"cleared"), checkboxes and multi-selects become lists, and anything the Struct does not
+declare (the CSRF token, a field slipped in by hand) is dropped before decoding, so the
+services see exactly what the API would accept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from inspection.errors import Invalid
+from inspection.schemas import clearable
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -42,11 +44,14 @@ def decode(schema: type[T], fields: dict[str, list[Any]], **extra: Any) -> T:
     """``fields`` as ``schema``; ``extra`` values (from the URL) win over posted ones."""
     info = msgspec.inspect.type_info(schema)
     assert isinstance(info, msgspec.inspect.StructType)
+    takes_null = clearable(schema)
     raw: dict[str, Any] = {}
     for field in info.fields:
-        values = [v.strip() if isinstance(v, str) else v for v in fields.get(field.name, [])]
-        values = [v for v in values if v != ""]
-        if _is_list(field.type):
+        posted = [v.strip() if isinstance(v, str) else v for v in fields.get(field.name, [])]
+        values = [v for v in posted if v != ""]
+        if posted and not values and field.name in takes_null:
+            raw[field.name] = None  # emptied on purpose
+        elif _is_list(field.type):
             raw[field.name] = values
         elif _is_bool(field.type) and values:
             raw[field.name] = values[-1] in ("1", "true", "on", "yes")
