@@ -17,13 +17,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from inspection.mail.render import Mail
 from inspection.mail.sender import MailError, SmtpMailer
-from tests.queue.conftest import free_port
+from tests.queue.conftest import OffersPipelining, free_port
 
 BODY = b"Subject: test\r\n\r\nfirst line\r\n.a line that starts with a dot\r\n..two dots\r\nlast\r\n"
 
 
 @dataclass
-class Server:
+class Server(OffersPipelining):
     """An SMTP server's handler that refuses at the stage named in ``refuse``."""
 
     pipelining: bool
@@ -32,14 +32,6 @@ class Server:
     data_despite_refusal: bool = False
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
-
-    async def handle_EHLO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
-    ) -> list[str]:
-        session.host_name = hostname
-        if self.pipelining:
-            responses.insert(-1, "250-PIPELINING")
-        return responses
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
