@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from inspection import clock
-from inspection.db.engine import ListeningPostgresEngine, current_engine, reached, written_table
+from inspection.db.engine import ChangeFeed, ListeningPostgresEngine, current_engine, reached, written_table
 from inspection.domain.scoring import ScoredAnswer, running_total, score_answer, totals
 from inspection.services.checklists import latest_version_id, loaded_version
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user, token_headers
@@ -166,3 +166,36 @@ async def test_the_running_total_is_the_scores_total(db: object) -> None:
             full.points,
             full.max_points,
         )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_change_feed_comes_back_after_its_connection_is_killed(
+    client: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ChangeFeed, "RETRY_SECONDS", 0.05)
+    engine = current_engine()
+    assert isinstance(engine, ListeningPostgresEngine)
+    before = engine.changes.change_counts(("unit",))
+    assert before is not None
+    await _commit_elsewhere(
+        database_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()",
+        "LISTEN %",
+    )
+    seen_down, after = False, None
+    for _ in range(200):
+        after = engine.changes.change_counts(("unit",))
+        seen_down = seen_down or after is None
+        if seen_down and after is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert seen_down and after is not None
+    assert after != before  # what was kept before the outage is not trusted after it
+    # And it follows commits again (a statement trigger fires even for no row).
+    await _commit_elsewhere(database_url, "UPDATE unit SET name_vi = $1 WHERE id = $2", "x", 0)
+    for _ in range(100):
+        if engine.changes.change_counts(("unit",)) != after:
+            break
+        await asyncio.sleep(0.01)
+    assert engine.changes.change_counts(("unit",)) != after

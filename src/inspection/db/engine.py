@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import logging
 import os
 import re
 import sqlite3
@@ -33,6 +34,7 @@ from inspection.db.tables import TABLES
 PICCOLO_CONF = "inspection.db.piccolo_conf"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 _SERIALS = itertools.count(1)
+log = logging.getLogger(__name__)
 
 
 class _NotesWrites:
@@ -211,18 +213,45 @@ class ChangeFeed:
     which PostgreSQL delivers on commit. This process's own commits count at once, for the
     tables their statements wrote, so it reads its own writes without waiting for the
     notices. While the listening connection is down there are no counts, and nothing may
-    be cached from them.
+    be cached from them; it is opened again every few seconds, and every table counts as
+    changed then, since notices were missed meanwhile.
     """
 
     CHANNEL = "inspection_changed"
+    RETRY_SECONDS = 2.0
 
     def __init__(self) -> None:
         self._connection: asyncpg.Connection | None = None
         self._counts: dict[str, int] = {}
+        self._config: dict[str, Any] = {}
+        self._reopening: asyncio.Task[None] | None = None
 
     async def start(self, config: dict[str, Any]) -> None:
-        self._connection = await asyncpg.connect(**config)
-        await self._connection.add_listener(self.CHANNEL, self._changed)
+        self._config = config
+        await self._open()
+
+    async def _open(self) -> None:
+        connection = await asyncpg.connect(**self._config)
+        await connection.add_listener(self.CHANNEL, self._changed)
+        connection.add_termination_listener(self._lost)
+        self.committed(("*",))
+        self._connection = connection
+
+    def _lost(self, _connection: Any) -> None:
+        if self._config and self._reopening is None:
+            self._reopening = asyncio.get_running_loop().create_task(self._reopen())
+
+    async def _reopen(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.RETRY_SECONDS)
+                try:
+                    await self._open()
+                    return
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("Change feed still down (%s); nothing is kept meanwhile", exc)
+        finally:
+            self._reopening = None
 
     def _changed(self, _connection: Any, _pid: int, _channel: str, table: str) -> None:
         self.committed((table,))
@@ -238,6 +267,9 @@ class ChangeFeed:
         return tuple(every + self._counts.get(table, 0) for table in tables)
 
     async def stop(self) -> None:
+        self._config = {}
+        if self._reopening is not None:
+            self._reopening.cancel()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
