@@ -79,7 +79,6 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         self._inline: sqlite3.Connection | None = None
         self._writer: sqlite3.Connection | None = None
         self._version_cursor: sqlite3.Cursor
-        self._watch: sqlite3.Connection | None = None
         self._counts: dict[str, int] = {}
         self._counted_version: int | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
@@ -104,8 +103,9 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
     def inline(self) -> sqlite3.Connection:
         """The connection for short reads on the event loop (``inspection.db.sql``)."""
         writing = self._writing.get()
-        if writing is not None:
-            return writing
+        return writing if writing is not None else self._inline_connection()
+
+    def _inline_connection(self) -> sqlite3.Connection:
         if self._inline is None:
             self._inline = self._connect()
         return self._inline
@@ -122,8 +122,8 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
     def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
         """Numbers that grow whenever a commit, of any process, changes ``tables``.
 
-        The triggers of migration 0004 count each table's changes; they are read on a
-        connection of their own that never holds a transaction, so as of the latest commit.
+        The triggers of migration 0004 count each table's changes; they are read on the
+        inline connection, which never holds a transaction, so as of the latest commit.
         They are read again only when the writer connection's ``PRAGMA data_version``
         says another connection committed: this process's own write transactions count
         the tables they wrote when they commit (:meth:`write`), with no read.
@@ -131,9 +131,8 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         self._writer_connection()
         version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
         if version != self._counted_version:
-            if self._watch is None:
-                self._watch = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._counts = dict(self._watch.execute("SELECT tbl, n FROM change_count").fetchall())
+            rows = self._inline_connection().execute("SELECT tbl, n FROM change_count").fetchall()
+            self._counts = {row["tbl"]: row["n"] for row in rows}
             self._counted_version = version
         return tuple(self._counts[table] for table in tables)
 
@@ -187,10 +186,10 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
             self._count_own(written)
 
     def _close(self) -> None:
-        for connection in (self._reader, self._inline, self._writer, self._watch):
+        for connection in (self._reader, self._inline, self._writer):
             if connection is not None:
                 connection.close()
-        self._reader = self._inline = self._writer = self._watch = None
+        self._reader = self._inline = self._writer = None
         self._counted_version = None
 
     async def close_idle(self) -> None:

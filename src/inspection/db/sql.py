@@ -76,8 +76,8 @@ def generation(tables: tuple[str, ...]) -> Generation | None:
     open many)."""
     engine = current_engine()
     if isinstance(engine, PooledSQLiteEngine):
-        return engine.serial, *engine.change_counts(tables)
+        return database(), *engine.change_counts(tables)
     if isinstance(engine, ListeningPostgresEngine):
         counts = engine.changes.change_counts(tables)
-        return None if counts is None else (engine.serial, *counts)
+        return None if counts is None else (database(), *counts)
     return None

@@ -232,7 +232,7 @@ async def revoke_token(principal: Principal, token_id: int) -> None:
         done = (
             await ApiToken.update({ApiToken.revoked: True})
             .where((ApiToken.id == token_id) & (ApiToken.user == principal.id))
-            .returning(ApiToken.token_sha256)
+            .returning(ApiToken.id)
         )
     if not done:
         raise NotFound("No such token")
