@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -30,7 +31,7 @@ def scratch_database(server_url: str) -> Iterator[str]:
     name = f"inspection_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(_execute(server_url, f'CREATE DATABASE "{name}"'))
     try:
-        yield server_url.rsplit("/", 1)[0] + "/" + name
+        yield urlunsplit(urlsplit(server_url)._replace(path="/" + name))
     finally:
         asyncio.run(_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -421,6 +421,25 @@ async def test_answers_recorded_at_once_all_count(client: Client, world: World) 
     assert len((await client.get(url, headers=w.inspector)).json()) == 3
 
 
+async def test_answers_to_one_item_at_once_propose_one_finding(client: Client, world: World) -> None:
+    w = world
+    inspection = await plan(client, w)
+    url = f"/api/inspections/{inspection['id']}/answers/A.1.2"
+    await answer(client, w, inspection["id"], "A.1.1", "yes")  # started: the next ones race
+    failing = await asyncio.gather(
+        *(client.put(url, json={"value": "no"}, headers=who) for who in (w.inspector, w.colleague) * 4)
+    )
+    assert [r.status_code for r in failing] == [200] * 8
+    findings = (await client.get(f"/api/inspections/{inspection['id']}/findings", headers=w.inspector)).json()
+    assert [(f["item_code"], f["proposed"]) for f in findings] == [("A.1.2", True)]
+    assert {r.json()["finding"]["id"] for r in failing} == {findings[0]["id"]}
+
+    fixed = await answer(client, w, inspection["id"], "A.1.2", "yes")
+    assert fixed["finding"] is None
+    findings = (await client.get(f"/api/inspections/{inspection['id']}/findings", headers=w.inspector)).json()
+    assert findings == []
+
+
 @pytest.mark.parametrize(
     ("name", "content", "content_type", "reason"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inspection.db.engine import ListeningPostgresEngine, make_engine
 from inspection.settings import SettingsError, load_settings
 
 
@@ -50,3 +51,24 @@ def test_a_wrong_value_names_its_variable(name: str, value: str, expected: str) 
     with pytest.raises(SettingsError) as error:
         load_settings({name: value})
     assert str(error.value).startswith(expected), str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port", "database", "user"),
+    [
+        ("postgresql://insp@db:6543/kiemtra", "db", 6543, "kiemtra", "insp"),
+        ("postgresql://insp@/kiemtra?host=/run/postgresql", "/run/postgresql", 5432, "kiemtra", "insp"),
+        ("postgres:///kiemtra", "127.0.0.1", 5432, "kiemtra", "postgres"),
+    ],
+)
+def test_postgresql_urls_name_a_host_or_a_socket_directory(
+    url: str, host: str, port: int, database: str, user: str
+) -> None:
+    engine = make_engine(url)
+    assert isinstance(engine, ListeningPostgresEngine)
+    assert {key: engine.config[key] for key in ("host", "port", "database", "user")} == {
+        "host": host,
+        "port": port,
+        "database": database,
+        "user": user,
+    }

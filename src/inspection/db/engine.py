@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import Any, cast
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 from piccolo.columns import OnDelete
@@ -305,6 +305,20 @@ class ListeningPostgresEngine(_NotesWrites, PostgresEngine):
             self._written.reset(token)
         self.changes.committed(reached(written))
 
+    async def fetch_writing(self, query: str, args: tuple[Any, ...], tables: Iterable[str]) -> list[Any]:
+        """Run a statement that writes ``tables`` though its text does not say so (it calls
+        a function): in the current transaction, or as a transaction of its own."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            written = self._written.get()
+            if written is not None:
+                written.update(tables)
+            return cast("list[Any]", await transaction.connection.fetch(query, *args))
+        assert self.pool is not None
+        rows = await self.pool.fetch(query, *args)
+        self.changes.committed(reached(set(tables)))
+        return cast("list[Any]", rows)
+
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
@@ -363,8 +377,9 @@ def make_engine(url: str) -> Engine[Any]:
             path = parts.netloc + "/" + path
         return PooledSQLiteEngine(path=path or "inspection.sqlite3", timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if parts.scheme in ("postgresql", "postgres"):
+        query = parse_qs(parts.query)
         config: dict[str, Any] = {
-            "host": parts.hostname or "127.0.0.1",
+            "host": query.get("host", [""])[0] or parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
             "database": unquote(parts.path.lstrip("/")) or "postgres",
             "user": unquote(parts.username or "postgres"),

@@ -42,6 +42,14 @@ async def fetch(query: str, *args: Any) -> Sequence[Row]:
     return cast("Sequence[Row]", await engine.pool.fetch(query, *args))
 
 
+async def call(query: str, *args: Any, writes: tuple[str, ...]) -> Sequence[Row]:
+    """PostgreSQL only: run ``query``, which calls a function that writes the tables
+    ``writes``, counting the change for this process's caches as a write statement's is."""
+    engine = current_engine()
+    assert isinstance(engine, ListeningPostgresEngine)
+    return cast("Sequence[Row]", await engine.fetch_writing(query, args, writes))
+
+
 async def fetchrow(query: str, *args: Any) -> Row | None:
     rows = await fetch(query, *args)
     return rows[0] if rows else None
@@ -61,13 +69,6 @@ def numbered(query: str) -> str:
     """``query`` with its ``{}`` slots (Piccolo's ``raw`` style) as ``$1``, ``$2`` …."""
     parts = query.split("{}")
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
-
-
-def lock_shared(alias: str) -> str:
-    """The clause that keeps the rows of ``alias`` from changing until the transaction ends
-    (others may read and share-lock them): PostgreSQL's ``FOR SHARE``; nothing on SQLite,
-    whose IMMEDIATE transaction holds the whole database."""
-    return "" if isinstance(current_engine(), PooledSQLiteEngine) else f" FOR SHARE OF {alias}"
 
 
 def generation(tables: tuple[str, ...]) -> Generation | None:

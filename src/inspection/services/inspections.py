@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -11,7 +12,7 @@ import msgspec
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.db import sql
-from inspection.db.engine import write_transaction
+from inspection.db.engine import current_engine, is_sqlite, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -290,10 +291,11 @@ ON CONFLICT (inspection, item_code) DO UPDATE SET
     max_points = excluded.max_points, passed = excluded.passed, note = excluded.note,
     answered_by = excluded.answered_by, answered_at = excluded.answered_at
 """
-# Then, under a share lock of the inspection (a submit waits for this transaction to end,
-# or has ended and this one sees the inspection submitted and fails): whether the inspector
-# is on the team, the points so far, the items answered not applicable, and the item's
-# findings. One row for each N/A item and each finding of the item, or one.
+# Then whether the inspector is on the team and the inspection still editable (if not, the
+# transaction is rolled back), the points so far, the items answered not applicable, and
+# the item's findings. One row for each N/A item and each finding of the item, or one.
+# (SQLite; on PostgreSQL migration 0005's function does it all, under a share lock of the
+# inspection, so that a submit waits for the answer or the answer sees it submitted.)
 _AFTER_ANSWER = """
 SELECT i.status,
        EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team,
@@ -312,6 +314,9 @@ INSERT INTO finding (inspection, item_code, title, description, severity, propos
                      created_by, created_at, version)
 VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
 RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
+"""
+_RECORD_ANSWER = """
+SELECT * FROM record_answer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 """
 # An inspection's unit and checklist version never change, and once started it is never
 # planned again: for those, an answer needs no statement before its own.
@@ -357,41 +362,26 @@ async def record_answer(
         # for it.
         async with write_transaction():
             await sql.fetch(_START, inspection_id, now)
-    async with write_transaction():
-        await sql.fetch(
-            _UPSERT_ANSWER,
-            inspection_id,
-            item_code,
-            criterion.code,
-            section.code,
-            msgspec.json.encode(data.value).decode(),
-            data.not_applicable,
-            scored.points,
-            scored.max_points,
-            scored.passed,
-            data.note,
-            principal.id,
-            now,
-        )
-        after = await sql.fetch(_AFTER_ANSWER + sql.lock_shared("i"), inspection_id, principal.id, item_code)
-        _ensure_on_team(principal, bool(after[0]["on_team"]))
-        _ensure_editable(after[0]["status"])
-        findings = sorted({row["id"]: row for row in after if row["id"] is not None}.items())
-        finding_row = findings[0][1] if findings else None
-        if scored.passed is False and finding_row is None:
-            finding_row = await sql.fetchrow(
-                _PROPOSE_FINDING,
-                inspection_id,
-                item_code,
-                item.text_vi,
-                data.note,
-                item.severity,
-                principal.id,
-                now,
-            )
-        elif scored.passed is not False and finding_row is not None and finding_row["proposed"]:
-            await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
-            finding_row = None
+    saved = AnswerToSave(
+        inspection_id=inspection_id,
+        item_code=item_code,
+        criterion_code=criterion.code,
+        section_code=section.code,
+        value=msgspec.json.encode(data.value).decode(),
+        not_applicable=data.not_applicable,
+        points=scored.points,
+        max_points=scored.max_points,
+        passed=scored.passed,
+        note=data.note,
+        answered_by=principal.id,
+        answered_at=now,
+        title=item.text_vi,
+        severity=item.severity,
+    )
+    if is_sqlite(current_engine()):
+        after, finding_row = await _save_on_sqlite(principal, saved)
+    else:
+        after, finding_row = await _save_on_postgres(principal, saved)
     if started not in _started:
         if len(_started) >= _STARTED_SIZE:
             del _started[next(iter(_started))]
@@ -422,6 +412,105 @@ async def record_answer(
         max_points=max_points,
         percent=_percent(points, max_points),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerToSave:
+    """An answer to save, scored, with the finding it would propose."""
+
+    inspection_id: int
+    item_code: str
+    criterion_code: str
+    section_code: str
+    value: str
+    not_applicable: bool
+    points: float | None
+    max_points: float
+    passed: bool | None
+    note: str
+    answered_by: int
+    answered_at: dt.datetime
+    title: str
+    severity: str
+
+
+def _checked(principal: Principal, after: Sequence[sql.Row]) -> None:
+    if not after:
+        raise NotFound("No such inspection")
+    _ensure_on_team(principal, bool(after[0]["on_team"]))
+    _ensure_editable(after[0]["status"])
+
+
+def _first_finding(after: Sequence[sql.Row]) -> sql.Row | None:
+    """The item's first finding in rows like ``_AFTER_ANSWER``'s: the one an answer proposes or withdraws."""
+    findings = [row for row in after if row["id"] is not None]
+    return min(findings, key=lambda row: row["id"]) if findings else None
+
+
+Saving = tuple[Sequence[sql.Row], sql.Row | None]  # the rows of _AFTER_ANSWER, the item's finding
+
+
+async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
+    """Save the answer and propose or withdraw its finding in one IMMEDIATE transaction."""
+    async with write_transaction():
+        await sql.fetch(
+            _UPSERT_ANSWER,
+            a.inspection_id,
+            a.item_code,
+            a.criterion_code,
+            a.section_code,
+            a.value,
+            a.not_applicable,
+            a.points,
+            a.max_points,
+            a.passed,
+            a.note,
+            a.answered_by,
+            a.answered_at,
+        )
+        after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answered_by, a.item_code)
+        _checked(principal, after)
+        finding_row = _first_finding(after)
+        if a.passed is False and finding_row is None:
+            finding_row = await sql.fetchrow(
+                _PROPOSE_FINDING,
+                a.inspection_id,
+                a.item_code,
+                a.title,
+                a.note,
+                a.severity,
+                a.answered_by,
+                a.answered_at,
+            )
+        elif a.passed is not False and finding_row is not None and finding_row["proposed"]:
+            await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
+            finding_row = None
+    return after, finding_row
+
+
+async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> Saving:
+    """The same as :func:`_save_on_sqlite` in one round trip: migration 0005's function."""
+    after = await sql.call(
+        _RECORD_ANSWER,
+        a.inspection_id,
+        a.item_code,
+        a.criterion_code,
+        a.section_code,
+        a.value,
+        a.not_applicable,
+        a.points,
+        a.max_points,
+        a.passed,
+        a.note,
+        a.answered_by,
+        a.answered_at,
+        a.title,
+        a.severity,
+        list(EDITABLE),
+        writes=("answer", "finding"),
+    )
+    _checked(principal, after)
+    return after, _first_finding(after)
 
 
 def _ensure_on_team(principal: Principal, on_team: bool) -> None:
