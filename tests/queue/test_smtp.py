@@ -90,6 +90,33 @@ async def test_messages_arrive_whole_on_one_kept_connection(server: tuple[Server
 
 
 @pytest.mark.parametrize(
+    ("data", "arrives"),
+    [
+        (
+            b".a dot first\nbare line feeds\rand a bare return",
+            b".a dot first\r\nbare line feeds\r\nand a bare return\r\n",
+        ),
+        (b"Subject: x\r\n\r\nno line break at the end", b"Subject: x\r\n\r\nno line break at the end\r\n"),
+        (b"Subject: x\r\n\r\n.\r\n", b"Subject: x\r\n\r\n.\r\n"),
+    ],
+)
+async def test_a_message_arrives_with_crlf_line_endings_and_its_dots(
+    server: tuple[Server, int], data: bytes, arrives: bytes
+) -> None:
+    handler, port = server
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{port}", connections=1)
+    try:
+        await mailer.send(
+            Mail(sender="from@example.test", recipient="to@example.test", message_id="<m@x>", data=data)
+        )
+        await mailer.send(_mail())  # a lone "." line did not end the message early
+    finally:
+        await mailer.close()
+    # The server undoes the dot-stuffing, so a line's leading dot arrives as it was written.
+    assert [message for _, _, message in handler.received] == [arrives, BODY]
+
+
+@pytest.mark.parametrize(
     ("stage", "error"),
     [("MAIL", "SMTPSenderRefused"), ("RCPT", "SMTPRecipientRefused"), ("DATA", "SMTPDataError")],
 )

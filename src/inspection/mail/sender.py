@@ -223,10 +223,29 @@ async def _pipelined(protocol: SMTPProtocol, mail: bytes, recipient: bytes, data
             protocol.write(b".\r\n")
             await _reply(protocol)
             raise refusal
-        protocol.write(PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n")
+        protocol.write(_as_data(data) + b".\r\n")
         reply = await _reply(protocol)
         if reply.code != SMTPStatus.completed:
             raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+
+
+def _as_data(message: bytes) -> bytes:
+    """The message as DATA carries it (RFC 5321 4.5.2): CRLF line endings, a CRLF at the end,
+    and a dot doubled where a line starts with one, as aiosmtplib's ``data`` does it.
+
+    A message from :func:`inspection.mail.render.build_message` needs none of it (its
+    header lines start with a name or a space, its parts are base64): finding that out
+    takes a few scans in C, a tenth of what rewriting it with regular expressions costs.
+    """
+    lines = message.count(b"\r\n")
+    if (
+        lines == message.count(b"\n") == message.count(b"\r")
+        and message.endswith(b"\r\n")
+        and not message.startswith(b".")
+        and b"\n." not in message
+    ):
+        return message
+    return PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message))
 
 
 async def _reply(protocol: SMTPProtocol) -> SMTPResponse:
