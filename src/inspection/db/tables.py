@@ -264,7 +264,10 @@ class Notification(Table, tablename="notification"):
     action = ForeignKey(CorrectiveAction, null=True, on_delete=OnDelete.cascade)
     recipient = ForeignKey(User, on_delete=OnDelete.cascade)
     due_at = Timestamptz(index=True)
-    status = Varchar(length=16, index=True, help_text="pending, queued, sending, sent, failed, cancelled.")
+    status = Varchar(
+        length=16,
+        help_text="pending, queued, sending, sent, failed, cancelled (indexed with due_at: migration 0002).",
+    )
     attempts = Integer(default=0)
     idempotency_key = Varchar(length=255, unique=True)
     last_error = Text(default="")
