@@ -185,6 +185,31 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
                 self._written.reset(notes)
             self._count_own(written)
 
+    async def commit_one(self, query: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+        """Run one write statement as a transaction of its own.
+
+        When no write transaction of this process is open, the writer connection runs it
+        at once in SQLite's autocommit mode: half the statements of a :meth:`write`
+        transaction, none of its bookkeeping. If another process holds the write lock it
+        fails at once, having written nothing, and runs as a :meth:`write` transaction,
+        which waits for the lock off the event loop.
+        """
+        if self._writing.get() is None and not self._write_lock.locked():
+            try:
+                rows: list[dict[str, Any]] = self._writer_connection().execute(query, args).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            else:
+                self._count_own({written_table(query) or "*"})
+                return rows
+        async with self.write():
+            self.note(query)
+            writer = self._writing.get()
+            assert writer is not None
+            done: list[dict[str, Any]] = writer.execute(query, args).fetchall()
+        return done
+
     def _close(self) -> None:
         for connection in (self._reader, self._inline, self._writer):
             if connection is not None:

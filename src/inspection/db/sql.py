@@ -42,6 +42,14 @@ async def fetch(query: str, *args: Any) -> Sequence[Row]:
     return cast("Sequence[Row]", await engine.pool.fetch(query, *args))
 
 
+async def commit_one(query: str, *args: Any) -> Sequence[Row]:
+    """Run one write statement as a transaction of its own (outside any write transaction)."""
+    engine = current_engine()
+    if isinstance(engine, PooledSQLiteEngine):
+        return await engine.commit_one(_for_sqlite(query), args)
+    return await fetch(query, *args)
+
+
 async def call(query: str, *args: Any, writes: tuple[str, ...]) -> Sequence[Row]:
     """PostgreSQL only: run ``query``, which calls a function that writes the tables
     ``writes``, counting the change for this process's caches as a write statement's is."""
