@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -29,6 +29,7 @@ from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
+from inspection.db.pool import ConnectionPool
 from inspection.db.tables import TABLES
 
 PICCOLO_CONF = "inspection.db.piccolo_conf"
@@ -330,6 +331,25 @@ class ListeningPostgresEngine(_NotesWrites, PostgresEngine):
             self._written.reset(token)
         self.changes.committed(reached(written))
 
+    async def start_connection_pool(self, min_size: int = 1, max_size: int = 10, **_: Any) -> None:
+        """A :class:`~inspection.db.pool.ConnectionPool` in place of asyncpg's (see there why)."""
+        pool = ConnectionPool(self.config, max_size)
+        await pool.start(min_size)
+        self.pool = cast("Any", pool)
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        return await self.fetch_alone(query, tuple(args or ()))
+
+    async def fetch_alone(self, query: str, args: tuple[Any, ...]) -> list[Any]:
+        """Run a statement outside any transaction. One that writes committed on its own:
+        it counts at once, as a write transaction's tables do when it commits."""
+        assert self.pool is not None
+        rows = await self.pool.fetch(query, *args)
+        table = written_table(query)
+        if table is not None:
+            self.changes.committed(reached({table}))
+        return cast("list[Any]", rows)
+
     async def fetch_writing(self, query: str, args: tuple[Any, ...], tables: Iterable[str]) -> list[Any]:
         """Run a statement that writes ``tables`` though its text does not say so (it calls
         a function): in the current transaction, or as a transaction of its own."""
@@ -339,10 +359,9 @@ class ListeningPostgresEngine(_NotesWrites, PostgresEngine):
             if written is not None:
                 written.update(tables)
             return cast("list[Any]", await transaction.connection.fetch(query, *args))
-        assert self.pool is not None
-        rows = await self.pool.fetch(query, *args)
+        rows = await self.fetch_alone(query, args)
         self.changes.committed(reached(set(tables)))
-        return cast("list[Any]", rows)
+        return rows
 
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
@@ -387,10 +406,6 @@ def reached(written: set[str]) -> set[str]:
     """``written`` with the tables their deletes may cascade to."""
     tables = _reached()
     return {name for table in written for name in tables.get(table, {table})}
-
-
-async def _keep_as_is(_connection: asyncpg.Connection) -> None:
-    return None
 
 
 def make_engine(url: str) -> Engine[Any]:
@@ -445,9 +460,7 @@ async def open_database(url: str, *, pool_size: int = 10, follow_changes: bool =
             connection.execute("PRAGMA journal_mode=WAL")
     bind(engine)
     if isinstance(engine, ListeningPostgresEngine):
-        # No session state is ever left on a connection, so returning one to the pool
-        # need not cost asyncpg's reset round trip.
-        await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_as_is)
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
         if follow_changes:
             await engine.changes.start(engine.config)
     return engine

@@ -38,8 +38,7 @@ async def fetch(query: str, *args: Any) -> Sequence[Row]:
     if transaction is not None:
         engine.note(query)
         return cast("Sequence[Row]", await transaction.connection.fetch(query, *args))
-    assert engine.pool is not None
-    return cast("Sequence[Row]", await engine.pool.fetch(query, *args))
+    return cast("Sequence[Row]", await engine.fetch_alone(query, args))
 
 
 async def commit_one(query: str, *args: Any) -> Sequence[Row]:
