@@ -433,6 +433,23 @@ class AnswerToSave:
     title: str
     severity: str
 
+    def columns(self) -> tuple[Any, ...]:
+        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``record_answer`` take them."""
+        return (
+            self.inspection_id,
+            self.item_code,
+            self.criterion_code,
+            self.section_code,
+            self.value,
+            self.not_applicable,
+            self.points,
+            self.max_points,
+            self.passed,
+            self.note,
+            self.answered_by,
+            self.answered_at,
+        )
+
 
 def _checked(principal: Principal, after: Sequence[sql.Row]) -> None:
     if not after:
@@ -453,21 +470,7 @@ Saving = tuple[Sequence[sql.Row], sql.Row | None]  # the rows of _AFTER_ANSWER, 
 async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
     """Save the answer and propose or withdraw its finding in one IMMEDIATE transaction."""
     async with write_transaction():
-        await sql.fetch(
-            _UPSERT_ANSWER,
-            a.inspection_id,
-            a.item_code,
-            a.criterion_code,
-            a.section_code,
-            a.value,
-            a.not_applicable,
-            a.points,
-            a.max_points,
-            a.passed,
-            a.note,
-            a.answered_by,
-            a.answered_at,
-        )
+        await sql.fetch(_UPSERT_ANSWER, *a.columns())
         after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answered_by, a.item_code)
         _checked(principal, after)
         finding_row = _first_finding(after)
@@ -491,23 +494,7 @@ async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
 async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> Saving:
     """The same as :func:`_save_on_sqlite` in one round trip: migration 0005's function."""
     after = await sql.call(
-        _RECORD_ANSWER,
-        a.inspection_id,
-        a.item_code,
-        a.criterion_code,
-        a.section_code,
-        a.value,
-        a.not_applicable,
-        a.points,
-        a.max_points,
-        a.passed,
-        a.note,
-        a.answered_by,
-        a.answered_at,
-        a.title,
-        a.severity,
-        list(EDITABLE),
-        writes=("answer", "finding"),
+        _RECORD_ANSWER, *a.columns(), a.title, a.severity, list(EDITABLE), writes=("answer", "finding")
     )
     _checked(principal, after)
     return after, _first_finding(after)
