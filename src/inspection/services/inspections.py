@@ -362,12 +362,11 @@ async def record_answer(
         # for it.
         async with write_transaction():
             await sql.fetch(_START, inspection_id, now)
-    saved = AnswerToSave(
-        inspection_id=inspection_id,
+    answer = AnswerOut(
         item_code=item_code,
         criterion_code=criterion.code,
         section_code=section.code,
-        value=msgspec.json.encode(data.value).decode(),
+        value=data.value,
         not_applicable=data.not_applicable,
         points=scored.points,
         max_points=scored.max_points,
@@ -375,9 +374,8 @@ async def record_answer(
         note=data.note,
         answered_by=principal.id,
         answered_at=now,
-        title=item.text_vi,
-        severity=item.severity,
     )
+    saved = AnswerToSave(inspection_id, answer, item.text_vi, item.severity)
     if is_sqlite(current_engine()):
         after, finding_row = await _save_on_sqlite(principal, saved)
     else:
@@ -392,19 +390,6 @@ async def record_answer(
         after[0]["points_so_far"],
         (row["not_applicable"] for row in after if row["not_applicable"] is not None),
     )
-    answer = AnswerOut(
-        item_code=item_code,
-        criterion_code=criterion.code,
-        section_code=section.code,
-        value=data.value,
-        not_applicable=data.not_applicable,
-        points=scored.points,
-        max_points=scored.max_points,
-        passed=scored.passed,
-        note=data.note,
-        answered_by=principal.id,
-        answered_at=now,
-    )
     return RecordedAnswerOut(
         answer=answer,
         finding=None if finding_row is None else _finding_from(finding_row),
@@ -416,38 +401,20 @@ async def record_answer(
 
 @dataclass(frozen=True, slots=True)
 class AnswerToSave:
-    """An answer to save, scored, with the finding it would propose."""
+    """An answer to save, scored, with the title and severity of the finding it would propose."""
 
     inspection_id: int
-    item_code: str
-    criterion_code: str
-    section_code: str
-    value: str
-    not_applicable: bool
-    points: float | None
-    max_points: float
-    passed: bool | None
-    note: str
-    answered_by: int
-    answered_at: dt.datetime
+    answer: AnswerOut
     title: str
     severity: str
 
     def columns(self) -> tuple[Any, ...]:
         """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``record_answer`` take them."""
+        a = self.answer
+        value = msgspec.json.encode(a.value).decode()
         return (
-            self.inspection_id,
-            self.item_code,
-            self.criterion_code,
-            self.section_code,
-            self.value,
-            self.not_applicable,
-            self.points,
-            self.max_points,
-            self.passed,
-            self.note,
-            self.answered_by,
-            self.answered_at,
+            *(self.inspection_id, a.item_code, a.criterion_code, a.section_code, value, a.not_applicable),
+            *(a.points, a.max_points, a.passed, a.note, a.answered_by, a.answered_at),
         )
 
 
@@ -471,21 +438,21 @@ async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
     """Save the answer and propose or withdraw its finding in one IMMEDIATE transaction."""
     async with write_transaction():
         await sql.fetch(_UPSERT_ANSWER, *a.columns())
-        after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answered_by, a.item_code)
+        after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answer.answered_by, a.answer.item_code)
         _checked(principal, after)
         finding_row = _first_finding(after)
-        if a.passed is False and finding_row is None:
+        if a.answer.passed is False and finding_row is None:
             finding_row = await sql.fetchrow(
                 _PROPOSE_FINDING,
                 a.inspection_id,
-                a.item_code,
+                a.answer.item_code,
                 a.title,
-                a.note,
+                a.answer.note,
                 a.severity,
-                a.answered_by,
-                a.answered_at,
+                a.answer.answered_by,
+                a.answer.answered_at,
             )
-        elif a.passed is not False and finding_row is not None and finding_row["proposed"]:
+        elif a.answer.passed is not False and finding_row is not None and finding_row["proposed"]:
             await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
             finding_row = None
     return after, finding_row
