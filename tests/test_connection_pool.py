@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from inspection.db.engine import make_engine
+from inspection.db.engine import postgres_config
 from inspection.db.pool import ConnectionPool
 
 
 @pytest.fixture
 async def pool(postgres_url: str) -> AsyncIterator[ConnectionPool]:
-    config = make_engine(postgres_url).config
-    pool = ConnectionPool(config, size=2)
+    pool = ConnectionPool(postgres_config(postgres_url), size=2)
     await pool.start()
     yield pool
     await pool.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspection.db.engine import ListeningPostgresEngine, make_engine
+from inspection.db.engine import postgres_config
 from inspection.settings import SettingsError, load_settings
 
 
@@ -64,9 +64,7 @@ def test_a_wrong_value_names_its_variable(name: str, value: str, expected: str) 
 def test_postgresql_urls_name_a_host_or_a_socket_directory(
     url: str, host: str, port: int, database: str, user: str
 ) -> None:
-    engine = make_engine(url)
-    assert isinstance(engine, ListeningPostgresEngine)
-    assert {key: engine.config[key] for key in ("host", "port", "database", "user")} == {
+    assert postgres_config(url) == {
         "host": host,
         "port": port,
         "database": database,

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.params import Body, Parameter, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
 from inspection.api.dependencies import settings_of
 from inspection.auth.principal import Principal
@@ -62,23 +63,23 @@ class ActionController(Controller):
     async def list_actions(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        unit_id: int | None = None,
-        status: ActionStatus | None = None,
+        principal: NamedDependency[Principal],
+        unit_id: FromQuery[int | None] = None,
+        status: FromQuery[ActionStatus | None] = None,
         open_only: Annotated[bool, QueryParameter(name="open")] = False,
-        overdue: bool | None = None,
-        inspection_id: int | None = None,
-        mine: bool = False,
-        unit_kind: UnitKind | None = None,
-        created_from: dt.date | None = None,
-        created_to: dt.date | None = None,
-        closed_from: dt.date | None = None,
-        closed_to: dt.date | None = None,
-        closed_on_time: bool | None = None,
-        open_on: dt.date | None = None,
-        overdue_on: dt.date | None = None,
-        checklist: str | None = None,
-        item_code: str | None = None,
+        overdue: FromQuery[bool | None] = None,
+        inspection_id: FromQuery[int | None] = None,
+        mine: FromQuery[bool] = False,
+        unit_kind: FromQuery[UnitKind | None] = None,
+        created_from: FromQuery[dt.date | None] = None,
+        created_to: FromQuery[dt.date | None] = None,
+        closed_from: FromQuery[dt.date | None] = None,
+        closed_to: FromQuery[dt.date | None] = None,
+        closed_on_time: FromQuery[bool | None] = None,
+        open_on: FromQuery[dt.date | None] = None,
+        overdue_on: FromQuery[dt.date | None] = None,
+        checklist: FromQuery[str | None] = None,
+        item_code: FromQuery[str | None] = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> Response[list[ActionOut]]:
@@ -123,59 +124,90 @@ class ActionController(Controller):
         return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
     @get("/{action_id:int}")
-    async def detail(self, principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
+    async def detail(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        settings: NamedDependency[Settings],
+    ) -> ActionDetailOut:
         return await actions.get_detail(principal, action_id, settings)
 
     @post("/{action_id:int}/acknowledge", status_code=200)
     async def acknowledge(
-        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[TransitionIn],
+        settings: NamedDependency[Settings],
     ) -> ActionOut:
         return await _move(principal, action_id, "acknowledge", data, settings)
 
     @post("/{action_id:int}/progress", status_code=200)
     async def progress(
-        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[TransitionIn],
+        settings: NamedDependency[Settings],
     ) -> ActionOut:
         return await _move(principal, action_id, "progress", data, settings)
 
     @post("/{action_id:int}/report-fixed", status_code=200)
     async def report_fixed(
-        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[TransitionIn],
+        settings: NamedDependency[Settings],
     ) -> ActionOut:
         return await _move(principal, action_id, "report_fixed", data, settings)
 
     @post("/{action_id:int}/close", status_code=200)
     async def close(
-        self, principal: Principal, action_id: int, data: TransitionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[TransitionIn],
+        settings: NamedDependency[Settings],
     ) -> ActionOut:
         """Verify the fix and close the action."""
         return await _move(principal, action_id, "close", data, settings)
 
     @post("/{action_id:int}/reopen", status_code=200)
     async def reopen(
-        self, principal: Principal, action_id: int, data: ReopenIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[ReopenIn],
+        settings: NamedDependency[Settings],
     ) -> ActionOut:
         """Send the action back to the unit with a reason (and optionally a new deadline)."""
         return await actions.transition(principal, action_id, "reopen", data, settings)
 
     @post("/{action_id:int}/comments", status_code=201)
-    async def comment(self, principal: Principal, action_id: int, data: CommentIn) -> dict[str, int]:
+    async def comment(
+        self, principal: NamedDependency[Principal], action_id: FromPath[int], data: JSONBody[CommentIn]
+    ) -> dict[str, int]:
         return {"event_id": await actions.comment(principal, action_id, data.note)}
 
     @post("/{action_id:int}/extension-requests", status_code=201)
     async def request_extension(
-        self, principal: Principal, action_id: int, data: ExtensionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        data: JSONBody[ExtensionIn],
+        settings: NamedDependency[Settings],
     ) -> ExtensionOut:
         return await actions.request_extension(principal, action_id, data, settings)
 
     @post("/{action_id:int}/evidence", status_code=201)
     async def add_evidence(
         self,
-        principal: Principal,
-        action_id: int,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
         data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-        blobs: BlobStore,
-        settings: Settings,
+        blobs: NamedDependency[BlobStore],
+        settings: NamedDependency[Settings],
     ) -> EvidenceOut:
         """Attach a photo or document as evidence of progress (multipart: file, note)."""
         content = await data.file.read()
@@ -197,7 +229,11 @@ class ExtensionController(Controller):
 
     @post("/{extension_id:int}/decision", status_code=200)
     async def decide(
-        self, principal: Principal, extension_id: int, data: DecisionIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        extension_id: FromPath[int],
+        data: JSONBody[DecisionIn],
+        settings: NamedDependency[Settings],
     ) -> ExtensionOut:
         """Approve (the deadline moves) or reject a request for more time."""
         return await actions.decide_extension(principal, extension_id, data, settings)
@@ -208,7 +244,12 @@ class EvidenceController(Controller):
     tags = ["actions"]
 
     @get("/{evidence_id:int}")
-    async def download(self, principal: Principal, evidence_id: int, blobs: BlobStore) -> Response[Any]:
+    async def download(
+        self,
+        principal: NamedDependency[Principal],
+        evidence_id: FromPath[int],
+        blobs: NamedDependency[BlobStore],
+    ) -> Response[Any]:
         meta, content = await evidence.download(principal, evidence_id, blobs)
         return Response(
             content,

@@ -6,6 +6,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from inspection.auth.middleware import principal_from_user
 from inspection.auth.principal import Principal
@@ -62,23 +64,25 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        data: LoginIn,
-        sessions: SessionStore,
-        throttle: LoginThrottle,
-        settings: Settings,
+        data: JSONBody[LoginIn],
+        sessions: NamedDependency[SessionStore],
+        throttle: NamedDependency[LoginThrottle],
+        settings: NamedDependency[Settings],
     ) -> Response[MeOut]:
         principal, token = await sign_in(request, data.username, data.password, sessions, throttle)
         return Response(me_out(principal), cookies=[session_cookie(token, settings)])
 
     @post("/logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any], sessions: SessionStore) -> Response[None]:
+    async def logout(
+        self, request: Request[Any, Any, Any], sessions: NamedDependency[SessionStore]
+    ) -> Response[None]:
         token = request.cookies.get(COOKIE)
         if token:
             await sessions.end(token)
         return Response(None, status_code=204, cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
 
     @get("/me")
-    async def me(self, principal: Principal) -> MeOut:
+    async def me(self, principal: NamedDependency[Principal]) -> MeOut:
         return me_out(principal)
 
 
@@ -87,14 +91,14 @@ class TokenController(Controller):
     tags = ["auth"]
 
     @get("/")
-    async def list_tokens(self, principal: Principal) -> list[TokenOut]:
+    async def list_tokens(self, principal: NamedDependency[Principal]) -> list[TokenOut]:
         return await directory.list_tokens(principal)
 
     @post("/")
-    async def create_token(self, principal: Principal, data: TokenIn) -> TokenOut:
+    async def create_token(self, principal: NamedDependency[Principal], data: JSONBody[TokenIn]) -> TokenOut:
         """Create a token for scripts; its value is shown only in this answer."""
         return await directory.create_token(principal, data.name)
 
     @delete("/{token_id:int}")
-    async def revoke_token(self, principal: Principal, token_id: int) -> None:
+    async def revoke_token(self, principal: NamedDependency[Principal], token_id: FromPath[int]) -> None:
         await directory.revoke_token(principal, token_id)

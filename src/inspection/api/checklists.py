@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from inspection.auth.guards import roles
 from inspection.checklists.loader import LoadResult, load_text
@@ -25,11 +25,11 @@ class ChecklistController(Controller):
         return await checklists.list_versions()
 
     @get("/versions/{version_id:int}")
-    async def get_version(self, version_id: int) -> ChecklistFile:
+    async def get_version(self, version_id: FromPath[int]) -> ChecklistFile:
         return (await checklists.loaded_version(version_id)).definition
 
     @get("/{code:str}")
-    async def get_latest(self, code: str) -> ChecklistFile:
+    async def get_latest(self, code: FromPath[str]) -> ChecklistFile:
         return (await checklists.loaded_version(await checklists.latest_version_id(code))).definition
 
     @post("/", guards=[roles("admin")], status_code=201)

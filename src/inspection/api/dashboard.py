@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, Parameter, QueryParameter
 
 from inspection.auth.principal import Principal
 from inspection.schemas import UnitKind
@@ -22,11 +23,11 @@ class DashboardController(Controller):
     @get("/")
     async def show(
         self,
-        principal: Principal,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
         period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
         period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
-        unit_kind: UnitKind | None = None,
+        unit_kind: FromQuery[UnitKind | None] = None,
         unit_id: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> Dashboard:
         """Remediation progress per unit and in total, the weakest checklist items and the

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
@@ -17,19 +19,21 @@ class UnitController(Controller):
     tags = ["units"]
 
     @get("/")
-    async def list_units(self, principal: Principal) -> list[UnitOut]:
+    async def list_units(self, principal: NamedDependency[Principal]) -> list[UnitOut]:
         return await directory.list_units(principal)
 
     @get("/{unit_id:int}")
-    async def get_unit(self, principal: Principal, unit_id: int) -> UnitOut:
+    async def get_unit(self, principal: NamedDependency[Principal], unit_id: FromPath[int]) -> UnitOut:
         return await directory.get_unit(principal, unit_id)
 
     @post("/", guards=[roles("admin")])
-    async def create_unit(self, data: UnitIn) -> UnitOut:
+    async def create_unit(self, data: JSONBody[UnitIn]) -> UnitOut:
         return await directory.create_unit(data)
 
     @patch("/{unit_id:int}", guards=[roles("admin")])
-    async def update_unit(self, unit_id: int, data: UnitPatch, settings: Settings) -> UnitOut:
+    async def update_unit(
+        self, unit_id: FromPath[int], data: JSONBody[UnitPatch], settings: NamedDependency[Settings]
+    ) -> UnitOut:
         """Change a unit; setting ``head_id`` moves its open actions to the new head."""
         return await directory.update_unit(unit_id, data, settings)
 
@@ -44,15 +48,17 @@ class UserController(Controller):
         return await directory.list_users()
 
     @get("/{user_id:int}")
-    async def get_user(self, user_id: int) -> UserOut:
+    async def get_user(self, user_id: FromPath[int]) -> UserOut:
         return await directory.get_user(user_id)
 
     @post("/")
-    async def create_user(self, data: UserIn, settings: Settings) -> UserOut:
+    async def create_user(self, data: JSONBody[UserIn], settings: NamedDependency[Settings]) -> UserOut:
         return await directory.create_user(data, settings)
 
     @patch("/{user_id:int}")
-    async def update_user(self, user_id: int, data: UserPatch, sessions: SessionStore) -> UserOut:
+    async def update_user(
+        self, user_id: FromPath[int], data: JSONBody[UserPatch], sessions: NamedDependency[SessionStore]
+    ) -> UserOut:
         """Change a user; their sessions end, so a new role or a disabled account applies at once."""
         user = await directory.update_user(user_id, data)
         await sessions.end_all_for_user(user_id)

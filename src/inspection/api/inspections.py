@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from inspection.auth.principal import Principal
 from inspection.domain.scoring import Totals
@@ -30,9 +31,9 @@ class InspectionController(Controller):
     @get("/")
     async def list_inspections(
         self,
-        principal: Principal,
-        unit_id: int | None = None,
-        status: InspectionStatus | None = None,
+        principal: NamedDependency[Principal],
+        unit_id: FromQuery[int | None] = None,
+        status: FromQuery[InspectionStatus | None] = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> list[InspectionOut]:
@@ -41,47 +42,69 @@ class InspectionController(Controller):
         )
 
     @post("/")
-    async def create(self, principal: Principal, data: InspectionIn) -> InspectionOut:
+    async def create(
+        self, principal: NamedDependency[Principal], data: JSONBody[InspectionIn]
+    ) -> InspectionOut:
         """Plan an inspection of a unit with the latest version of a checklist."""
         return await inspections.create(principal, data)
 
     @get("/{inspection_id:int}")
-    async def get_inspection(self, principal: Principal, inspection_id: int) -> InspectionOut:
+    async def get_inspection(
+        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+    ) -> InspectionOut:
         return await inspections.get(principal, inspection_id)
 
     @post("/{inspection_id:int}/start", status_code=200)
-    async def start(self, principal: Principal, inspection_id: int) -> InspectionOut:
+    async def start(
+        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+    ) -> InspectionOut:
         return await inspections.start(principal, inspection_id)
 
     @get("/{inspection_id:int}/answers")
-    async def answers(self, principal: Principal, inspection_id: int) -> list[AnswerOut]:
+    async def answers(
+        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+    ) -> list[AnswerOut]:
         return await inspections.answers(principal, inspection_id)
 
     @put("/{inspection_id:int}/answers/{item_code:str}")
     async def record_answer(
-        self, principal: Principal, inspection_id: int, item_code: str, data: AnswerIn
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        item_code: FromPath[str],
+        data: JSONBody[AnswerIn],
     ) -> RecordedAnswerOut:
         """Record one answer; it comes back scored, with the running total and any proposed finding."""
         return await inspections.record_answer(principal, inspection_id, item_code, data)
 
     @get("/{inspection_id:int}/score")
-    async def score(self, principal: Principal, inspection_id: int) -> Totals:
+    async def score(self, principal: NamedDependency[Principal], inspection_id: FromPath[int]) -> Totals:
         """Points per item, criterion, section and in total, with the percentage and rating."""
         return await inspections.score(principal, inspection_id)
 
     @get("/{inspection_id:int}/findings")
-    async def findings(self, principal: Principal, inspection_id: int) -> list[FindingOut]:
+    async def findings(
+        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+    ) -> list[FindingOut]:
         return await inspections.findings(principal, inspection_id)
 
     @post("/{inspection_id:int}/findings")
     async def add_finding(
-        self, principal: Principal, inspection_id: int, data: FindingIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        data: JSONBody[FindingIn],
+        settings: NamedDependency[Settings],
     ) -> FindingOut:
         return await inspections.add_finding(principal, inspection_id, data, settings)
 
     @post("/{inspection_id:int}/submit", status_code=200)
     async def submit(
-        self, principal: Principal, inspection_id: int, data: SubmitIn, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        data: JSONBody[SubmitIn],
+        settings: NamedDependency[Settings],
     ) -> InspectionOut:
         """Issue the conclusion: every finding becomes a corrective action with a deadline."""
         return await inspections.submit(principal, inspection_id, data, settings)
@@ -93,11 +116,15 @@ class FindingController(Controller):
 
     @patch("/{finding_id:int}")
     async def update(
-        self, principal: Principal, finding_id: int, data: FindingPatch, settings: Settings
+        self,
+        principal: NamedDependency[Principal],
+        finding_id: FromPath[int],
+        data: JSONBody[FindingPatch],
+        settings: NamedDependency[Settings],
     ) -> FindingOut:
         """Edit a finding, set its deadline, or confirm a proposed one."""
         return await inspections.update_finding(principal, finding_id, data, settings)
 
     @delete("/{finding_id:int}")
-    async def remove(self, principal: Principal, finding_id: int) -> None:
+    async def remove(self, principal: NamedDependency[Principal], finding_id: FromPath[int]) -> None:
         await inspections.delete_finding(principal, finding_id)

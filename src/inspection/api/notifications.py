@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from inspection.auth.guards import roles
 from inspection.errors import Conflict, NotFound
@@ -70,7 +70,7 @@ class NotificationController(Controller):
     @get("/")
     async def list_notifications(
         self,
-        status: NotificationStatus | None = None,
+        status: FromQuery[NotificationStatus | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> list[NotificationOut]:
@@ -82,7 +82,7 @@ class NotificationController(Controller):
         return QueueReportOut(**await admin.queue_report())
 
     @post("/{notification_id:int}/retry", status_code=200)
-    async def retry(self, notification_id: int) -> NotificationOut:
+    async def retry(self, notification_id: FromPath[int]) -> NotificationOut:
         """Send a failed notification again at the next sweep (409 unless it is failed)."""
         retried = await admin.retry_notification(notification_id)
         row = await admin.get_notification(notification_id)

@@ -408,6 +408,22 @@ def reached(written: set[str]) -> set[str]:
     return {name for table in written for name in tables.get(table, {table})}
 
 
+def postgres_config(url: str) -> dict[str, Any]:
+    """asyncpg's connection arguments for ``postgresql://user:password@host:port/db``; a Unix
+    socket's directory may come as libpq's ``?host=/var/run/postgresql``."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    config: dict[str, Any] = {
+        "host": query.get("host", [""])[0] or parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "database": unquote(parts.path.lstrip("/")) or "postgres",
+        "user": unquote(parts.username or "postgres"),
+    }
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
 def make_engine(url: str) -> Engine[Any]:
     """An engine for ``sqlite:///path`` or ``postgresql://user@host:port/db``."""
     parts = urlsplit(url)
@@ -417,16 +433,7 @@ def make_engine(url: str) -> Engine[Any]:
             path = parts.netloc + "/" + path
         return PooledSQLiteEngine(path=path or "inspection.sqlite3", timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if parts.scheme in ("postgresql", "postgres"):
-        query = parse_qs(parts.query)
-        config: dict[str, Any] = {
-            "host": query.get("host", [""])[0] or parts.hostname or "127.0.0.1",
-            "port": parts.port or 5432,
-            "database": unquote(parts.path.lstrip("/")) or "postgres",
-            "user": unquote(parts.username or "postgres"),
-        }
-        if parts.password:
-            config["password"] = unquote(parts.password)
-        return ListeningPostgresEngine(config=config)
+        return ListeningPostgresEngine(config=postgres_config(url))
     raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
 
 

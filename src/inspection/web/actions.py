@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import MediaType
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from inspection.api.dependencies import settings_of
@@ -75,24 +76,24 @@ class ActionPages(Controller):
     async def inbox(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        view: View | None = None,
-        mine: bool = False,
-        unit_id: int | None = None,
-        inspection_id: int | None = None,
-        unit_kind: UnitKind | None = None,
+        principal: NamedDependency[Principal],
+        view: FromQuery[View | None] = None,
+        mine: FromQuery[bool] = False,
+        unit_id: FromQuery[int | None] = None,
+        inspection_id: FromQuery[int | None] = None,
+        unit_kind: FromQuery[UnitKind | None] = None,
         open_only: Annotated[bool, QueryParameter(name="open")] = False,
-        overdue: bool | None = None,
-        status: ActionStatus | None = None,
-        created_from: dt.date | None = None,
-        created_to: dt.date | None = None,
-        closed_from: dt.date | None = None,
-        closed_to: dt.date | None = None,
-        closed_on_time: bool | None = None,
-        open_on: dt.date | None = None,
-        overdue_on: dt.date | None = None,
-        checklist: str | None = None,
-        item_code: str | None = None,
+        overdue: FromQuery[bool | None] = None,
+        status: FromQuery[ActionStatus | None] = None,
+        created_from: FromQuery[dt.date | None] = None,
+        created_to: FromQuery[dt.date | None] = None,
+        closed_from: FromQuery[dt.date | None] = None,
+        closed_to: FromQuery[dt.date | None] = None,
+        closed_on_time: FromQuery[bool | None] = None,
+        open_on: FromQuery[dt.date | None] = None,
+        overdue_on: FromQuery[dt.date | None] = None,
+        checklist: FromQuery[str | None] = None,
+        item_code: FromQuery[str | None] = None,
         offset: int = Parameter(default=0, ge=0),
     ) -> Response[bytes]:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
@@ -182,7 +183,11 @@ class ActionPages(Controller):
 
     @get("/{action_id:int}")
     async def detail(
-        self, request: Request[Any, Any, Any], principal: Principal, action_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Template:
         return await _action_page(request, principal, action_id, settings)
 
@@ -190,10 +195,10 @@ class ActionPages(Controller):
     async def move(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        action_id: int,
-        verb: str,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        verb: FromPath[str],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Acknowledge, progress, report fixed (the unit); close or reopen (the inspection team)."""
         if verb not in VERBS:
@@ -207,7 +212,11 @@ class ActionPages(Controller):
 
     @post("/{action_id:int}/comment")
     async def comment(
-        self, request: Request[Any, Any, Any], principal: Principal, action_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         form = await forms.read(request, CommentForm)
         await actions.comment(principal, action_id, form.note)
@@ -217,10 +226,10 @@ class ActionPages(Controller):
     async def evidence(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        action_id: int,
-        blobs: BlobStore,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        blobs: NamedDependency[BlobStore],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """A progress report with a photo or document attached (multipart: file, note)."""
         upload = await forms.read_upload(request)
@@ -238,7 +247,11 @@ class ActionPages(Controller):
 
     @post("/{action_id:int}/extension")
     async def extension(
-        self, request: Request[Any, Any, Any], principal: Principal, action_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        action_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         data = await forms.read(request, ExtensionIn)
         await actions.request_extension(principal, action_id, data, settings)
@@ -252,7 +265,11 @@ class ExtensionPages(Controller):
 
     @post("/{extension_id:int}/decision")
     async def decide(
-        self, request: Request[Any, Any, Any], principal: Principal, extension_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        extension_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Approve (the deadline moves) or reject a unit's request for more time."""
         data = await forms.read(request, DecisionIn)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles
@@ -27,12 +29,14 @@ class AdminPages(Controller):
     include_in_schema = False
 
     @get("/units")
-    async def units(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+    async def units(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Template:
         users = {u.id: u for u in await directory.list_users()}
         return render(request, "admin/units.html", units=await directory.list_units(principal), users=users)
 
     @get("/units/new")
-    async def new_unit(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+    async def new_unit(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Template:
         return await self._unit_form(request, principal, None)
 
     @post("/units/new")
@@ -42,13 +46,13 @@ class AdminPages(Controller):
 
     @get("/units/{unit_id:int}")
     async def edit_unit(
-        self, request: Request[Any, Any, Any], principal: Principal, unit_id: int
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], unit_id: FromPath[int]
     ) -> Template:
         return await self._unit_form(request, principal, unit_id)
 
     @post("/units/{unit_id:int}")
     async def update_unit(
-        self, request: Request[Any, Any, Any], unit_id: int, settings: Settings
+        self, request: Request[Any, Any, Any], unit_id: FromPath[int], settings: NamedDependency[Settings]
     ) -> Redirect:
         """Change a unit; a new head takes over its open actions and their reminders."""
         await directory.update_unit(unit_id, await forms.read(request, UnitPatch), settings)
@@ -73,28 +77,32 @@ class AdminPages(Controller):
         )
 
     @get("/users")
-    async def users(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+    async def users(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Template:
         units = {u.id: u for u in await directory.list_units(principal)}
         return render(request, "admin/users.html", users=await directory.list_users(), units=units)
 
     @get("/users/new")
-    async def new_user(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+    async def new_user(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Template:
         return await self._user_form(request, principal, None)
 
     @post("/users/new")
-    async def create_user(self, request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+    async def create_user(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Redirect:
         await directory.create_user(await forms.read(request, UserIn), settings)
         return Redirect("/admin/users", status_code=303)
 
     @get("/users/{user_id:int}")
     async def edit_user(
-        self, request: Request[Any, Any, Any], principal: Principal, user_id: int
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], user_id: FromPath[int]
     ) -> Template:
         return await self._user_form(request, principal, user_id)
 
     @post("/users/{user_id:int}")
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: int, sessions: SessionStore
+        self, request: Request[Any, Any, Any], user_id: FromPath[int], sessions: NamedDependency[SessionStore]
     ) -> Redirect:
         """Change a user; their sessions end, so a new role or a deactivation applies at once."""
         await directory.update_user(user_id, await forms.read(request, UserPatch))
@@ -117,7 +125,9 @@ class AdminPages(Controller):
         return render(request, "admin/checklists.html", versions=await checklists.list_versions())
 
     @get("/notifications")
-    async def notifications(self, request: Request[Any, Any, Any], status: str | None = None) -> Template:
+    async def notifications(
+        self, request: Request[Any, Any, Any], status: FromQuery[str | None] = None
+    ) -> Template:
         return render(
             request,
             "admin/notifications.html",
@@ -130,7 +140,7 @@ class AdminPages(Controller):
         )
 
     @post("/notifications/{notification_id:int}/retry")
-    async def retry(self, notification_id: int) -> Redirect:
+    async def retry(self, notification_id: FromPath[int]) -> Redirect:
         if not await queue_admin.retry_notification(notification_id):
             raise Conflict("Only a failed notification can be sent again")
         return Redirect("/admin/notifications?status=failed", status_code=303)

@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.api.auth import session_cookie, sign_in
@@ -54,16 +56,16 @@ class AuthPages(Controller):
         return Redirect(LANDING[me.role] if me else "/login", status_code=303)
 
     @get("/login")
-    async def login_form(self, request: Request[Any, Any, Any], next: str = "/") -> Template:
+    async def login_form(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
         return render(request, "login.html", next=safe_next(next), username="", error=None)
 
     @post("/login")
     async def login(
         self,
         request: Request[Any, Any, Any],
-        sessions: SessionStore,
-        throttle: LoginThrottle,
-        settings: Settings,
+        sessions: NamedDependency[SessionStore],
+        throttle: NamedDependency[LoginThrottle],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         form = await forms.read(request, LoginForm)
         try:
@@ -80,7 +82,9 @@ class AuthPages(Controller):
         return Redirect(safe_next(form.next), status_code=303, cookies=[session_cookie(token, settings)])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], sessions: SessionStore) -> Redirect:
+    async def logout(
+        self, request: Request[Any, Any, Any], sessions: NamedDependency[SessionStore]
+    ) -> Redirect:
         token = request.cookies.get(COOKIE)
         if token:
             await sessions.end(token)
@@ -89,7 +93,7 @@ class AuthPages(Controller):
         )
 
     @get("/lang/{code:str}")
-    async def anonymous_language(self, code: str, next: str = "/") -> Redirect:
+    async def anonymous_language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
         """Switch the language of the pages seen before signing in (a cookie)."""
         language = code if code in LANGUAGES else "vi"
         cookie = Cookie(key=LANG_COOKIE, value=language, max_age=365 * 86400, path="/", samesite="lax")
@@ -99,9 +103,9 @@ class AuthPages(Controller):
     async def language(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        sessions: SessionStore,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        sessions: NamedDependency[SessionStore],
+        settings: NamedDependency[Settings],
     ) -> Redirect:
         """Save the signed-in user's language; the session is renewed to carry it."""
         fields = await forms.form_data(request)

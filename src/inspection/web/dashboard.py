@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -116,7 +117,10 @@ class DashboardPages(Controller):
 
     @get("/")
     async def show(
-        self, request: Request[Any, Any, Any], principal: Principal, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """Remediation progress over a period (default: the last 12 months); unit heads see
         their own unit's, and another unit is a 404, as in the API."""

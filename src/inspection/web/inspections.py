@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles, signed_in
@@ -63,28 +65,33 @@ class InspectionPages(Controller):
     async def index(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        status: InspectionStatus | None = None,
-        unit_id: int | None = None,
+        principal: NamedDependency[Principal],
+        status: FromQuery[InspectionStatus | None] = None,
+        unit_id: FromQuery[int | None] = None,
     ) -> Template:
         listed = await inspections.list_inspections(principal, unit_id=unit_id, status=status, limit=500)
         return render(request, "inspections.html", inspections=listed, status=status)
 
     @get("/new", guards=[roles("inspector")])
-    async def plan_form(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+    async def plan_form(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Template:
         units = [u for u in await directory.list_units(principal) if u.active]
         versions = [v for v in await checklists.list_versions() if v.latest]
         team = [u for u in await directory.list_users() if u.role == "inspector" and u.active]
         return render(request, "inspection_new.html", units=units, versions=versions, team=team)
 
     @post("/", guards=[roles("inspector")])
-    async def plan(self, request: Request[Any, Any, Any], principal: Principal) -> Redirect:
+    async def plan(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Redirect:
         created = await inspections.create(principal, await forms.read(request, InspectionIn))
         return Redirect(f"/inspections/{created.id}", status_code=303)
 
     @get("/{inspection_id:int}")
     async def checklist(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
     ) -> Template:
         """The checklist by section: answer forms for the team while open, the record for others."""
         inspection = await inspections.get(principal, inspection_id)
@@ -108,7 +115,11 @@ class InspectionPages(Controller):
 
     @post("/{inspection_id:int}/items/{item_code:str}")
     async def answer(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, item_code: str
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        item_code: FromPath[str],
     ) -> Response[Any]:
         """Save one answer; htmx gets the item back scored, with the running total."""
         inspection = await inspections.get(principal, inspection_id)
@@ -122,11 +133,11 @@ class InspectionPages(Controller):
     async def item_evidence(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        inspection_id: int,
-        item_code: str,
-        blobs: BlobStore,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        item_code: FromPath[str],
+        blobs: NamedDependency[BlobStore],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         upload = await forms.read_upload(request)
         await evidence.add_item_evidence(
@@ -151,7 +162,10 @@ class InspectionPages(Controller):
 
     @get("/{inspection_id:int}/findings")
     async def findings(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
     ) -> Template:
         inspection = await inspections.get(principal, inspection_id)
         editable = (
@@ -169,7 +183,11 @@ class InspectionPages(Controller):
 
     @post("/{inspection_id:int}/findings")
     async def add_finding(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Redirect:
         data = await forms.read(request, FindingIn)
         await inspections.add_finding(principal, inspection_id, data, settings)
@@ -179,10 +197,10 @@ class InspectionPages(Controller):
     async def update_finding(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        inspection_id: int,
-        finding_id: int,
-        settings: Settings,
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        finding_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Redirect:
         """Edit severity, deadline or wording; the confirm button also confirms a proposal."""
         data = await forms.read(request, FindingPatch)
@@ -190,13 +208,19 @@ class InspectionPages(Controller):
         return Redirect(f"/inspections/{updated.inspection_id}/findings", status_code=303)
 
     @post("/{inspection_id:int}/findings/{finding_id:int}/delete")
-    async def delete_finding(self, principal: Principal, inspection_id: int, finding_id: int) -> Redirect:
+    async def delete_finding(
+        self, principal: NamedDependency[Principal], inspection_id: FromPath[int], finding_id: FromPath[int]
+    ) -> Redirect:
         await inspections.delete_finding(principal, finding_id)
         return Redirect(f"/inspections/{inspection_id}/findings", status_code=303)
 
     @post("/{inspection_id:int}/submit")
     async def submit(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: FromPath[int],
+        settings: NamedDependency[Settings],
     ) -> Redirect:
         """Issue the conclusion: every finding becomes a corrective action for the unit."""
         data = await forms.read(request, SubmitIn)
