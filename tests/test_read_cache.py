@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from inspection import clock
+from inspection.db.cache import ReadCache
 from inspection.db.engine import ChangeFeed, ListeningPostgresEngine, current_engine, reached, written_table
+from inspection.db.tables import Answer, CorrectiveAction, Finding, Inspection, Unit
 from inspection.domain.scoring import ScoredAnswer, running_total, score_answer, totals
 from inspection.services.checklists import latest_version_id, loaded_version
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user, token_headers
@@ -80,6 +82,36 @@ async def test_the_action_list_follows_a_change_committed_by_another_process(
             break
         await asyncio.sleep(0.02)
     assert names == ["Xã Mới"]
+
+
+async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    unit = await make_unit()
+    inspector = await make_user("inspector")
+    head = await make_user("unit_head", unit=unit)
+    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), item_code="1.1")
+    headers = await token_headers(head)
+    for _ in range(2):  # the second from memory
+        assert [a["item_code"] for a in (await client.get(LIST, headers=headers)).json()] == ["1.1"]
+    finding = (
+        await CorrectiveAction.select(CorrectiveAction.finding).where(CorrectiveAction.id == action.id)
+    )[0]
+    await _commit_elsewhere(
+        database_url, "UPDATE finding SET item_code = $1 WHERE id = $2", "2.3", finding["finding"]
+    )
+    for _ in range(100):
+        codes = [a["item_code"] for a in (await client.get(LIST, headers=headers)).json()]
+        if codes == ["2.3"]:
+            break
+        await asyncio.sleep(0.02)
+    assert codes == ["2.3"]
+
+
+def test_only_reads_of_tables_that_announce_their_changes_can_be_kept() -> None:
+    ReadCache(CorrectiveAction, Finding, Unit)
+    with pytest.raises(ValueError, match="changes to answer, inspection are not announced"):
+        ReadCache(Inspection, Answer)
 
 
 async def test_a_token_revoked_by_another_process_stops_working(
