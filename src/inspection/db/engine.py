@@ -123,7 +123,8 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
     def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
         """Numbers that grow whenever a commit, of any process, changes ``tables``.
 
-        The triggers of migration 0004 count each table's changes; they are read on the
+        The triggers of migrations 0004 and 0007 count the changes of the tables kept reads
+        come from (``inspection.db.cache.ANNOUNCED``); the counts are read on the
         inline connection, which never holds a transaction, so as of the latest commit.
         They are read again only when the writer connection's ``PRAGMA data_version``
         says another connection committed: this process's own write transactions count
@@ -234,8 +235,9 @@ def _begin_waiting(connection: sqlite3.Connection) -> None:
 class ChangeFeed:
     """Follows the commits to PostgreSQL of every process: how often each table changed.
 
-    Migration 0004 makes every table but the outbox ``NOTIFY`` its name on one channel,
-    which PostgreSQL delivers on commit. This process's own commits count at once, for the
+    Migrations 0004 and 0007 make the tables kept reads come from
+    (``inspection.db.cache.ANNOUNCED``) ``NOTIFY`` their names on one channel, which
+    PostgreSQL delivers on commit. This process's own commits count at once, for the
     tables their statements wrote, so it reads its own writes without waiting for the
     notices. While the listening connection is down there are no counts, and nothing may
     be cached from them; it is opened again every few seconds, and every table counts as
