@@ -39,23 +39,23 @@ async def _commit_elsewhere(database_url: str, statement: str, *args: object) ->
         await remote.close()
 
 
-async def _titles(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+async def _listed(client: httpx.AsyncClient, headers: dict[str, str], field: str = "title") -> list[object]:
     response = await client.get(LIST, headers=headers)
     assert response.status_code == 200, response.text
-    return [action["title"] for action in response.json()]
+    return [action[field] for action in response.json()]
 
 
-async def _eventually_titles(
-    client: httpx.AsyncClient, headers: dict[str, str], expected: list[str]
-) -> list[str]:
-    """The list once it shows ``expected``: PostgreSQL delivers another process's change
-    notice a moment after its commit, SQLite at once."""
+async def _eventually(
+    client: httpx.AsyncClient, headers: dict[str, str], expected: list[object], field: str = "title"
+) -> list[object]:
+    """``field`` of each listed action once it shows ``expected``: PostgreSQL delivers another
+    process's change notice a moment after its commit, SQLite at once."""
     for _ in range(100):
-        titles = await _titles(client, headers)
-        if titles == expected:
+        values = await _listed(client, headers, field)
+        if values == expected:
             break
         await asyncio.sleep(0.02)
-    return titles
+    return values
 
 
 async def test_the_action_list_follows_a_change_committed_by_another_process(
@@ -66,22 +66,17 @@ async def test_the_action_list_follows_a_change_committed_by_another_process(
     head = await make_user("unit_head", unit=unit)
     action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), title="Trước")
     headers = await token_headers(head)
-    assert await _titles(client, headers) == ["Trước"]
-    assert await _titles(client, headers) == ["Trước"]  # now from memory
+    assert await _listed(client, headers) == ["Trước"]
+    assert await _listed(client, headers) == ["Trước"]  # now from memory
 
     await _commit_elsewhere(
         database_url, "UPDATE corrective_action SET title = $1 WHERE id = $2", "Sau", action.id
     )
-    assert await _eventually_titles(client, headers, ["Sau"]) == ["Sau"]
+    assert await _eventually(client, headers, ["Sau"]) == ["Sau"]
 
     # A unit's new name is part of every action of it in the list.
     await _commit_elsewhere(database_url, "UPDATE unit SET name_vi = $1 WHERE id = $2", "Xã Mới", unit.id)
-    for _ in range(100):
-        names = [a["unit_name"] for a in (await client.get(LIST, headers=headers)).json()]
-        if names == ["Xã Mới"]:
-            break
-        await asyncio.sleep(0.02)
-    assert names == ["Xã Mới"]
+    assert await _eventually(client, headers, ["Xã Mới"], "unit_name") == ["Xã Mới"]
 
 
 async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
@@ -93,19 +88,14 @@ async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
     action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), item_code="1.1")
     headers = await token_headers(head)
     for _ in range(2):  # the second from memory
-        assert [a["item_code"] for a in (await client.get(LIST, headers=headers)).json()] == ["1.1"]
+        assert await _listed(client, headers, "item_code") == ["1.1"]
     finding = (
         await CorrectiveAction.select(CorrectiveAction.finding).where(CorrectiveAction.id == action.id)
     )[0]
     await _commit_elsewhere(
         database_url, "UPDATE finding SET item_code = $1 WHERE id = $2", "2.3", finding["finding"]
     )
-    for _ in range(100):
-        codes = [a["item_code"] for a in (await client.get(LIST, headers=headers)).json()]
-        if codes == ["2.3"]:
-            break
-        await asyncio.sleep(0.02)
-    assert codes == ["2.3"]
+    assert await _eventually(client, headers, ["2.3"], "item_code") == ["2.3"]
 
 
 def test_only_reads_of_tables_that_announce_their_changes_can_be_kept() -> None:
@@ -154,14 +144,14 @@ async def test_nothing_is_kept_while_postgresql_changes_cannot_be_followed(
     head = await make_user("unit_head", unit=unit)
     action = await make_action(unit, await make_user("inspector"), clock.now().date(), title="Trước")
     headers = await token_headers(head)
-    assert await _titles(client, headers) == ["Trước"]
+    assert await _listed(client, headers) == ["Trước"]
     engine = current_engine()
     assert isinstance(engine, ListeningPostgresEngine)
     await engine.changes.stop()  # the listening connection is lost
     await _commit_elsewhere(
         database_url, "UPDATE corrective_action SET title = $1 WHERE id = $2", "Sau", action.id
     )
-    assert await _titles(client, headers) == ["Sau"]  # read again, not waited for
+    assert await _listed(client, headers) == ["Sau"]  # read again, not waited for
 
 
 def test_the_tables_a_statement_writes() -> None:

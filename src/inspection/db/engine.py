@@ -203,7 +203,9 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
                 if "locked" not in str(exc):
                     raise
             else:
-                self._count_own({written_table(query) or "*"})
+                table = written_table(query)
+                if table is not None:
+                    self._count_own({table})
                 return rows
         async with self.write():
             self.note(query)
