@@ -129,6 +129,24 @@ async def test_inspection_is_scored_per_item_criterion_section_and_total(
     assert findings[0]["severity"] == "critical"
 
 
+async def test_only_the_team_answers_an_inspection_once_started(client: Client, world: World) -> None:
+    w = world
+    inspection = await plan(client, w)
+    iid = inspection["id"]
+    await answer(client, w, iid, "A.1.1", "yes")
+    refused = await client.put(
+        f"/api/inspections/{iid}/answers/A.1.1", json={"value": "no"}, headers=w.outsider_inspector
+    )
+    assert refused.status_code == 403, refused.text
+    gone = await client.put(
+        "/api/inspections/999999/answers/A.1.1", json={"value": "no"}, headers=w.inspector
+    )
+    assert gone.status_code == 404, gone.text
+    answers = (await client.get(f"/api/inspections/{iid}/answers", headers=w.inspector)).json()
+    assert [(a["item_code"], a["value"]) for a in answers] == [("A.1.1", "yes")]
+    assert await Finding.count() == 0
+
+
 async def test_a_findings_own_deadline_is_set_kept_and_cleared(client: Client, world: World) -> None:
     w = world
     inspection = await plan(client, w)

@@ -294,7 +294,7 @@ ON CONFLICT (inspection, item_code) DO UPDATE SET
 # Then whether the inspector is on the team and the inspection still editable (if not, the
 # transaction is rolled back), the points so far, the items answered not applicable, and
 # the item's findings. One row for each N/A item and each finding of the item, or one.
-# (SQLite; on PostgreSQL migration 0005's function does it all, under a share lock of the
+# (SQLite; on PostgreSQL migration 0008's function does it all, under a share lock of the
 # inspection, so that a submit waits for the answer or the answer sees it submitted.)
 _AFTER_ANSWER = """
 SELECT i.status,
@@ -315,8 +315,8 @@ INSERT INTO finding (inspection, item_code, title, description, severity, propos
 VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
 RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
 """
-_RECORD_ANSWER = """
-SELECT * FROM record_answer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+_SAVE_ANSWER = """
+SELECT * FROM save_answer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 """
 # An inspection's unit and checklist version never change, and once started it is never
 # planned again: for those, an answer needs no statement before its own.
@@ -375,24 +375,21 @@ async def record_answer(
         answered_by=principal.id,
         answered_at=now,
     )
-    saved = AnswerToSave(inspection_id, answer, item.text_vi, item.severity)
+    to_save = AnswerToSave(inspection_id, answer, item.text_vi, item.severity)
     if is_sqlite(current_engine()):
-        after, finding_row = await _save_on_sqlite(principal, saved)
+        saved = await _save_on_sqlite(principal, to_save)
     else:
-        after, finding_row = await _save_on_postgres(principal, saved)
+        saved = await _save_on_postgres(principal, to_save)
     if started not in _started:
         if len(_started) >= _STARTED_SIZE:
             del _started[next(iter(_started))]
         _started[started] = known
     points, max_points = running_total(
-        version.max_points,
-        version.item_max,
-        after[0]["points_so_far"],
-        (row["not_applicable"] for row in after if row["not_applicable"] is not None),
+        version.max_points, version.item_max, saved.points_so_far, saved.not_applicable
     )
     return RecordedAnswerOut(
         answer=answer,
-        finding=None if finding_row is None else _finding_from(finding_row),
+        finding=None if saved.finding is None else _finding_from(saved.finding),
         points=points,
         max_points=max_points,
         percent=_percent(points, max_points),
@@ -409,7 +406,7 @@ class AnswerToSave:
     severity: str
 
     def columns(self) -> tuple[Any, ...]:
-        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``record_answer`` take them."""
+        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``save_answer`` take them."""
         a = self.answer
         value = msgspec.json.encode(a.value).decode()
         return (
@@ -418,29 +415,31 @@ class AnswerToSave:
         )
 
 
-def _checked(principal: Principal, after: Sequence[sql.Row]) -> None:
-    if not after:
-        raise NotFound("No such inspection")
-    _ensure_on_team(principal, bool(after[0]["on_team"]))
-    _ensure_editable(after[0]["status"])
+@dataclass(frozen=True, slots=True)
+class SavedAnswer:
+    """What saving an answer leaves: the points so far, the items answered not applicable,
+    and the item's first finding (the one an answer proposes or withdraws) with its action."""
+
+    points_so_far: float
+    not_applicable: Sequence[str]
+    finding: sql.Row | None
 
 
-def _first_finding(after: Sequence[sql.Row]) -> sql.Row | None:
-    """The item's first finding in rows like ``_AFTER_ANSWER``'s: the one an answer proposes or withdraws."""
-    findings = [row for row in after if row["id"] is not None]
-    return min(findings, key=lambda row: row["id"]) if findings else None
+def _checked(principal: Principal, row: sql.Row) -> None:
+    _ensure_on_team(principal, bool(row["on_team"]))
+    _ensure_editable(row["status"])
 
 
-Saving = tuple[Sequence[sql.Row], sql.Row | None]  # the rows of _AFTER_ANSWER, the item's finding
-
-
-async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
+async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> SavedAnswer:
     """Save the answer and propose or withdraw its finding in one IMMEDIATE transaction."""
     async with write_transaction():
         await sql.fetch(_UPSERT_ANSWER, *a.columns())
         after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answer.answered_by, a.answer.item_code)
-        _checked(principal, after)
-        finding_row = _first_finding(after)
+        if not after:
+            raise NotFound("No such inspection")
+        _checked(principal, after[0])
+        findings = [row for row in after if row["id"] is not None]
+        finding_row = min(findings, key=lambda row: row["id"]) if findings else None
         if a.answer.passed is False and finding_row is None:
             finding_row = await sql.fetchrow(
                 _PROPOSE_FINDING,
@@ -455,16 +454,21 @@ async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> Saving:
         elif a.answer.passed is not False and finding_row is not None and finding_row["proposed"]:
             await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
             finding_row = None
-    return after, finding_row
+    not_applicable = [row["not_applicable"] for row in after if row["not_applicable"] is not None]
+    return SavedAnswer(after[0]["points_so_far"], not_applicable, finding_row)
 
 
-async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> Saving:
-    """The same as :func:`_save_on_sqlite` in one round trip: migration 0005's function."""
-    after = await sql.call(
-        _RECORD_ANSWER, *a.columns(), a.title, a.severity, list(EDITABLE), writes=("answer", "finding")
+async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> SavedAnswer:
+    """The same as :func:`_save_on_sqlite` in one round trip: migration 0008's function."""
+    rows = await sql.call(
+        _SAVE_ANSWER, *a.columns(), a.title, a.severity, list(EDITABLE), writes=("answer", "finding")
     )
-    _checked(principal, after)
-    return after, _first_finding(after)
+    if not rows:
+        raise NotFound("No such inspection")
+    row = rows[0]
+    _checked(principal, row)
+    finding = row if row["id"] is not None else None
+    return SavedAnswer(row["points_so_far"], row["not_applicable"] or (), finding)
 
 
 def _ensure_on_team(principal: Principal, on_team: bool) -> None:
