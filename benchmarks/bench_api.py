@@ -10,7 +10,9 @@ Measured side by side in one run, each server a single uvicorn process started t
 way: "list the open actions of a unit" (50 rows, as its unit head), "record one answer"
 (as an inspector), and a bare Litestar endpoint returning a JSON body of the same size as
 the list. The load comes from a small keep-alive HTTP/1.1 client with a few connections,
-in this process. Targets (issue 2): list ≥ 50 % of the bare endpoint, record ≥ 30 %.
+in this process. The three loads take turns over several rounds (``--rounds``); the
+figures are the rounds' medians, each round's ratios printed too.
+Targets (issue 2): list ≥ 50 % of the bare endpoint, record ≥ 30 %.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import datetime as dt
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from support import build, fetch, load, scratch_database
+from support import Load, build, fetch, load, scratch_database
 
 from inspection.auth.middleware import principal_from_user
 from inspection.checklists.loader import load_checklists
@@ -171,19 +174,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--postgres-url", help="a PostgreSQL server URL; a scratch database is made on it")
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=15.0, help="of load per endpoint, over all rounds")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
     if args.postgres_url:
         with scratch_database(args.postgres_url) as url:
-            run(url, workdir, args.seconds, "PostgreSQL")
+            run(url, workdir, args.seconds, args.rounds, "PostgreSQL")
     else:
-        run(f"sqlite:///{workdir}/db.sqlite3", workdir, args.seconds, "SQLite")
+        run(f"sqlite:///{workdir}/db.sqlite3", workdir, args.seconds, args.rounds, "SQLite")
 
 
-def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
+def run(url: str, workdir: Path, seconds: float, rounds: int, backend: str) -> None:
     head_token, inspector_token, inspection_id = asyncio.run(prepare(url))
     with EmbeddedRedis(workdir / "redis", persist=False) as redis:
+        bare_rates: list[Load] = []
+        list_rates: list[Load] = []
+        record_rates: list[Load] = []
         env = {
             "INSPECTION_DATABASE_URL": url,
             "INSPECTION_REDIS_URL": redis.url,
@@ -211,27 +218,47 @@ def run(url: str, workdir: Path, seconds: float, backend: str) -> None:
                     )
                     for code, value in answer_cycle()
                 ]
-                bare_rate = load(bare, bare_port, [build("GET", "/bare")], seconds)
-                list_rate = load(app, app_port, [list_request], seconds)
-                record_rate = load(app, app_port, answers, seconds)
+                # The three loads take turns, round after round, so that a change in the
+                # machine's speed during the run falls on all of them alike.
+                for _ in range(rounds):
+                    bare_rates.append(load(bare, bare_port, [build("GET", "/bare")], seconds / rounds))
+                    list_rates.append(load(app, app_port, [list_request], seconds / rounds))
+                    record_rates.append(load(app, app_port, answers, seconds / rounds))
             finally:
                 bare.terminate()
         finally:
             app.terminate()
     rows = len(json.loads(body))
-    print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes")
-    print(f"{'bare Litestar endpoint (same body):':<36}{bare_rate.per_second:8.0f} req/s", end="")
-    print(f"{'':27}server CPU {bare_rate.cpu_ms:.3f} ms/request")
-    for name, rate, target in (
-        ("list open actions of a unit", list_rate, 50),
-        ("record one answer", record_rate, 30),
-    ):
-        share = 100 * rate.per_second / bare_rate.per_second
+    print(f"backend: {backend}; list returns {rows} rows, {len(body)} bytes; medians of {rounds} rounds")
+    for n, (b, li, r) in enumerate(zip(bare_rates, list_rates, record_rates, strict=True), 1):
         print(
-            f"{name + ':':<36}{rate.per_second:8.0f} req/s  = {share:5.1f} % (target {target} %);"
-            f"  server CPU {rate.cpu_ms:.3f} ms/request = {100 * bare_rate.cpu_ms / rate.cpu_ms:5.1f} %"
+            f"  round {n}: bare {b.per_second:6.0f}/s, list {li.per_second:6.0f}/s"
+            f" = {100 * li.per_second / b.per_second:5.1f} %, record {r.per_second:6.0f}/s"
+            f" = {100 * r.per_second / b.per_second:5.1f} %"
+        )
+    bare_rate, bare_cpu = median_rate(bare_rates), median_cpu(bare_rates)
+    print(f"{'bare Litestar endpoint (same body):':<36}{bare_rate:8.0f} req/s", end="")
+    print(f"{'':27}server CPU {bare_cpu:.3f} ms/request")
+    for name, rates, target in (
+        ("list open actions of a unit", list_rates, 50),
+        ("record one answer", record_rates, 30),
+    ):
+        pairs = zip(rates, bare_rates, strict=True)
+        share = 100 * statistics.median(r.per_second / b.per_second for r, b in pairs)
+        cpu = median_cpu(rates)
+        print(
+            f"{name + ':':<36}{median_rate(rates):8.0f} req/s  = {share:5.1f} % (target {target} %);"
+            f"  server CPU {cpu:.3f} ms/request = {100 * bare_cpu / cpu:5.1f} %"
             " of the bare one's rate"
         )
+
+
+def median_rate(rates: list[Load]) -> float:
+    return statistics.median(rate.per_second for rate in rates)
+
+
+def median_cpu(rates: list[Load]) -> float:
+    return statistics.median(rate.cpu_ms for rate in rates)
 
 
 if __name__ == "__main__":
