@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from inspection import clock
+from inspection.db import sql
 from inspection.db.cache import ReadCache
 from inspection.db.engine import ChangeFeed, ListeningPostgresEngine, current_engine, reached, written_table
 from inspection.db.tables import Answer, CorrectiveAction, Finding, Inspection, Unit
@@ -96,6 +97,38 @@ async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
         database_url, "UPDATE finding SET item_code = $1 WHERE id = $2", "2.3", finding["finding"]
     )
     assert await _eventually(client, headers, ["2.3"], "item_code") == ["2.3"]
+
+
+async def test_a_proposed_finding_made_and_withdrawn_elsewhere_leaves_kept_reads_alone(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    unit = await make_unit()
+    inspector = await make_user("inspector")
+    head = await make_user("unit_head", unit=unit)
+    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), title="Trước")
+    headers = await token_headers(head)
+    assert await _listed(client, headers) == ["Trước"]
+    inspection_id = (
+        await CorrectiveAction.select(CorrectiveAction.inspection).where(CorrectiveAction.id == action.id)
+    )[0]["inspection"]
+    before = sql.generation(("finding",))
+
+    # As answers do: a proposal (no action) is made, edited and withdrawn by another process.
+    await _commit_elsewhere(
+        database_url,
+        "INSERT INTO finding (inspection, item_code, title, description, severity, proposed, created_by,"
+        " created_at, version) VALUES ($1, '9.9', 'Đề xuất', '', 'minor', TRUE, $2, CURRENT_TIMESTAMP, 1)",
+        inspection_id,
+        inspector.id,
+    )
+    await _commit_elsewhere(database_url, "UPDATE finding SET title = 'Sửa' WHERE item_code = '9.9'")
+    await _commit_elsewhere(database_url, "DELETE FROM finding WHERE item_code = '9.9'")
+    # A change that is announced, after them: once it shows, any notice before it has come.
+    await _commit_elsewhere(
+        database_url, "UPDATE corrective_action SET title = $1 WHERE id = $2", "Sau", action.id
+    )
+    assert await _eventually(client, headers, ["Sau"]) == ["Sau"]
+    assert sql.generation(("finding",)) == before
 
 
 def test_only_reads_of_tables_that_announce_their_changes_can_be_kept() -> None:
