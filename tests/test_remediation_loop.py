@@ -458,6 +458,32 @@ async def test_answers_to_one_item_at_once_propose_one_finding(client: Client, w
     assert findings == []
 
 
+async def test_answers_given_at_once_are_all_saved_and_totalled(client: Client, world: World) -> None:
+    w = world
+    inspection = await plan(client, w)
+    iid = inspection["id"]
+    await answer(client, w, iid, "A.1.1", "no")  # started: the next ones come at once
+    given = [("A.1.1", "yes"), ("A.1.2", "partial"), ("A.1.3", 97), ("B.1.1", 3)] * 3
+    responses = await asyncio.gather(
+        *(
+            client.put(f"/api/inspections/{iid}/answers/{item}", json={"value": value}, headers=who)
+            for (item, value), who in zip(given, [w.inspector, w.colleague] * 6, strict=True)
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * len(given), [r.text for r in responses]
+    for (item, _), response in zip(given, responses, strict=True):  # each got its own item's finding
+        assert (response.json()["finding"] or {"item_code": item})["item_code"] == item
+    # Every running total counts the answers saved before it, and the last is the whole.
+    assert max(r.json()["points"] for r in responses) == 2.0 + 1.0 + 2.0 + 3.0
+    answers = (await client.get(f"/api/inspections/{iid}/answers", headers=w.inspector)).json()
+    assert {(a["item_code"], a["value"]) for a in answers} == set(given)
+    score = (await client.get(f"/api/inspections/{iid}/score", headers=w.head)).json()
+    assert (score["points"], score["max_points"]) == (8.0, 10.0)
+    findings = (await client.get(f"/api/inspections/{iid}/findings", headers=w.inspector)).json()
+    # Those short of full marks propose one finding each; A.1.1's was withdrawn.
+    assert sorted(f["item_code"] for f in findings) == ["A.1.2", "B.1.1"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "content_type", "reason"),
     [

@@ -1,16 +1,23 @@
-"""A shared statement: callers asking at once run together, each getting what it would alone."""
+"""Statements run together: callers asking at once share a run, each getting what it would alone."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from piccolo.engine.base import Engine
 
+from inspection import clock
+from inspection.auth.middleware import principal_from_user
 from inspection.db import sql
 from inspection.db.engine import close_database, is_sqlite, open_database
-from inspection.db.tables import Unit
-from tests.factories import make_unit
+from inspection.db.tables import Answer, Unit
+from inspection.schemas import AnswerOut, InspectionIn
+from inspection.services import inspections
+from tests.factories import load_mini_checklist, make_unit, make_user
+
+TODAY = dt.date(2026, 11, 26)
 
 # Takes a unit, once: the shape of the send job's claim of a notification.
 TAKE = sql.Shared("UPDATE unit SET email = 'taken' WHERE id {key} AND email = '' RETURNING id")
@@ -88,5 +95,52 @@ async def test_a_caller_cancelled_while_it_waits_is_left_out_of_the_run(postgres
         ours = [first.id, cancelled.id, last.id]
         taken = await Unit.select(Unit.id).where(Unit.id.is_in(ours) & (Unit.email == "taken"))
         assert sorted(row["id"] for row in taken) == [first.id, last.id]
+    finally:
+        await close_database(engine)
+
+
+async def test_answers_saved_together_fail_only_the_one_at_fault(postgres_url: str) -> None:
+    engine = await open_database(postgres_url)
+    try:
+        await load_mini_checklist()
+        inspector = await make_user("inspector")
+        principal = await principal_from_user(inspector)
+        planned = await inspections.create(
+            principal,
+            InspectionIn(
+                unit_id=(await make_unit()).id, checklist_code="mini", title="T", planned_date=TODAY
+            ),
+        )
+
+        def given(item: str, passed: bool) -> inspections.AnswerToSave:
+            answer = AnswerOut(
+                item_code=item,
+                criterion_code="A.1",
+                section_code="A",
+                value="yes" if passed else "no",
+                not_applicable=False,
+                points=2.0 if passed else 0.0,
+                max_points=2.0,
+                passed=passed,
+                note="",
+                answered_by=inspector.id,
+                answered_at=clock.now(),
+            )
+            return inspections.AnswerToSave(planned.id, answer, "Tồn tại", "major")
+
+        # An item code longer than the column: the call of all three fails, then each is saved alone.
+        outcomes = await inspections.save_together(
+            [given("A.1.1", True), given("X" * 65, False), given("A.1.2", False)]
+        )
+
+        assert isinstance(outcomes[1], Exception) and "too long" in str(outcomes[1])
+        assert not isinstance(outcomes[0], Exception) and outcomes[0][0]["points_so_far"] == 2.0
+        assert not isinstance(outcomes[2], Exception) and outcomes[2][0]["item_code"] == "A.1.2"
+        saved = (
+            await Answer.select(Answer.item_code)
+            .where(Answer.inspection == planned.id)
+            .order_by(Answer.item_code)
+        )
+        assert [row["item_code"] for row in saved] == ["A.1.1", "A.1.2"]
     finally:
         await close_database(engine)

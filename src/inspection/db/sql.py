@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 from inspection.db.engine import ListeningPostgresEngine, PooledSQLiteEngine, current_engine, written_table
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 _NUMBERED = re.compile(r"\$(\d+)")
 
@@ -58,93 +59,120 @@ async def call(query: str, *args: Any, writes: tuple[str, ...]) -> Sequence[Row]
     return cast("Sequence[Row]", await engine.fetch_writing(query, args, writes))
 
 
+Outcome = Sequence[Row] | Exception
+
+
+class Together(Generic[T]):
+    """PostgreSQL: callers who ask at about the same time are served by one statement.
+
+    ``run`` serves a list of the callers' items with one statement and gives back, in the
+    same order, each item's rows (or the error that item met). Callers who ask while a run
+    is under way wait for it to end and go together in the next one: under load N callers
+    cost one round trip (and one commit) instead of N, and a caller alone waits for nothing.
+    Items with the same ``key`` are never in one run, so each caller can be served exactly as
+    if it had asked alone. A caller cancelled before its run is left out of it; an error of
+    the whole run fails each of its callers. Outside transactions only.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[list[T]], Awaitable[Sequence[Outcome]]],
+        key: Callable[[T], Hashable] = id,
+    ) -> None:
+        self.run, self.key = run, key
+        self._waiting: dict[int, list[tuple[T, asyncio.Future[Sequence[Row]]]]] = {}
+        self._runs: dict[int, asyncio.Task[None]] = {}
+
+    async def __call__(self, item: T) -> Sequence[Row]:
+        engine = current_engine()
+        assert isinstance(engine, ListeningPostgresEngine)
+        assert engine.current_transaction.get() is None, "statements run together outside transactions"
+        future: asyncio.Future[Sequence[Row]] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(engine.serial, []).append((item, future))
+        run = self._runs.get(engine.serial)
+        if run is None or run.done():  # done: cancelled before it began
+            self._runs[engine.serial] = asyncio.create_task(self._serve(engine.serial))
+        return await future
+
+    async def _serve(self, serial: int) -> None:
+        callers: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
+        try:
+            while self._waiting.get(serial):
+                callers = self._next_callers(serial)
+                if callers:
+                    await self._run_once(callers)
+        finally:
+            # Ended with no caller waiting, or cancelled: then no caller is left hanging.
+            del self._runs[serial]
+            for _, future in callers:
+                future.cancel()
+            for _, future in self._waiting.pop(serial, []):
+                future.cancel()
+
+    def _next_callers(self, serial: int) -> list[tuple[T, asyncio.Future[Sequence[Row]]]]:
+        """The waiting callers of the next run, one per key; the others wait for the one after."""
+        callers: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
+        later: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
+        keys: set[Hashable] = set()
+        for item, future in self._waiting.pop(serial):
+            if future.done():  # cancelled while it waited
+                continue
+            key = self.key(item)
+            (later if key in keys else callers).append((item, future))
+            keys.add(key)
+        if later:
+            self._waiting[serial] = later
+        return callers
+
+    async def _run_once(self, callers: list[tuple[T, asyncio.Future[Sequence[Row]]]]) -> None:
+        try:
+            outcomes: Sequence[Outcome] = await self.run([item for item, _ in callers])
+        except Exception as exc:  # the one statement of them all failed
+            outcomes = [exc] * len(callers)
+        for (_, future), outcome in zip(callers, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+
 class Shared:
-    """A statement that the callers asking for it at about the same time run together.
+    """A statement by key that the callers asking for it at about the same time share.
 
     ``query`` picks rows by a key, written ``{key}`` after the key's column (``WHERE id
     {key}``), and returns the key as its first column; ``$2``, when ``stamp`` is given,
-    is ``stamp()`` at the time the statement runs. On PostgreSQL it runs once for all the
-    callers waiting (``{key}`` becomes ``= ANY($1)``, their keys). Callers who ask while a
-    run is under way wait for it to end and go together in the next: under load N callers
-    cost one round trip (and one commit) instead of N, and a caller alone waits for
-    nothing. A key is in a run at most once, so each caller gets exactly the rows it would
-    have got running alone: a claim (``UPDATE … WHERE id {key} AND status = 'queued'
-    RETURNING id``) is still won once. A caller cancelled before its run is left out of it;
-    an error fails every caller of its run (one statement served them all).
-
-    On SQLite, where a statement costs no round trip, it runs for each caller alone
-    (``{key}`` becomes ``= $1``), committing on its own if it writes. Outside transactions only.
+    is ``stamp()`` at the time the statement runs. On PostgreSQL the callers waiting run it
+    together (:class:`Together`; ``{key}`` becomes ``= ANY($1)``, their keys), each getting
+    exactly the rows it would have got alone: a claim (``UPDATE … WHERE id {key} AND
+    status = 'queued' RETURNING id``) is still won once. On SQLite, where a statement costs
+    no round trip, it runs for each caller alone (``{key}`` becomes ``= $1``), committing on
+    its own if it writes. Outside transactions only.
     """
 
     def __init__(self, query: str, stamp: Callable[[], Any] | None = None) -> None:
         self.one, self.many = query.replace("{key}", "= $1"), query.replace("{key}", "= ANY($1)")
         self.stamp = stamp
-        self._waiting: dict[int, list[tuple[int, asyncio.Future[list[Row]]]]] = {}
-        self._runs: dict[int, asyncio.Task[None]] = {}
+        self._together: Together[int] = Together(self._run, key=lambda key: key)
 
     def _args(self, key: Any) -> tuple[Any, ...]:
         return (key,) if self.stamp is None else (key, self.stamp())
 
-    async def __call__(self, key: int) -> list[Row]:
+    async def __call__(self, key: int) -> Sequence[Row]:
         engine = current_engine()
         if isinstance(engine, PooledSQLiteEngine):
             alone = commit_one if written_table(self.one) else fetch
-            return list(await alone(self.one, *self._args(key)))
+            return await alone(self.one, *self._args(key))
+        return await self._together(key)
+
+    async def _run(self, keys: list[int]) -> list[Sequence[Row]]:
+        engine = current_engine()
         assert isinstance(engine, ListeningPostgresEngine)
-        assert engine.current_transaction.get() is None, "a shared statement runs outside transactions"
-        future: asyncio.Future[list[Row]] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(engine.serial, []).append((key, future))
-        run = self._runs.get(engine.serial)
-        if run is None or run.done():  # done: cancelled before it began
-            self._runs[engine.serial] = asyncio.create_task(self._run(engine))
-        return await future
-
-    async def _run(self, engine: ListeningPostgresEngine) -> None:
-        callers: dict[int, asyncio.Future[list[Row]]] = {}
-        try:
-            while self._waiting.get(engine.serial):
-                callers = self._next_callers(engine.serial)
-                if callers:
-                    await self._run_once(engine, callers)
-        finally:
-            # Ended with no caller waiting, or cancelled: then no caller is left hanging.
-            del self._runs[engine.serial]
-            for future in callers.values():
-                future.cancel()
-            for _, future in self._waiting.pop(engine.serial, []):
-                future.cancel()
-
-    def _next_callers(self, serial: int) -> dict[int, asyncio.Future[list[Row]]]:
-        """The waiting callers of the next run, one per key; the others wait for the one after."""
-        callers: dict[int, asyncio.Future[list[Row]]] = {}
-        later = []
-        for key, future in self._waiting.pop(serial):
-            if future.done():  # cancelled while it waited
-                continue
-            if key in callers:
-                later.append((key, future))
-            else:
-                callers[key] = future
-        if later:
-            self._waiting[serial] = later
-        return callers
-
-    async def _run_once(
-        self, engine: ListeningPostgresEngine, callers: dict[int, asyncio.Future[list[Row]]]
-    ) -> None:
-        try:
-            rows = await engine.fetch_alone(self.many, self._args(list(callers)))
-        except Exception as exc:  # the one statement of them all failed
-            for future in callers.values():
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        found: dict[int, list[Row]] = {key: [] for key in callers}
-        for row in rows:
+        found: dict[int, list[Row]] = {key: [] for key in keys}
+        for row in await engine.fetch_alone(self.many, self._args(keys)):
             found[row[0]].append(row)
-        for key, future in callers.items():
-            if not future.done():
-                future.set_result(found[key])
+        return [found[key] for key in keys]
 
 
 async def fetchrow(query: str, *args: Any) -> Row | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,8 +315,8 @@ INSERT INTO finding (inspection, item_code, title, description, severity, propos
 VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
 RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
 """
-_SAVE_ANSWER = """
-SELECT * FROM save_answer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+_SAVE_ANSWERS = """
+SELECT * FROM save_answers($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 """
 # An inspection's unit and checklist version never change, and once started it is never
 # planned again: for those, an answer needs no statement before its own.
@@ -406,7 +406,7 @@ class AnswerToSave:
     severity: str
 
     def columns(self) -> tuple[Any, ...]:
-        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``save_answer`` take them."""
+        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``save_answers`` take them."""
         a = self.answer
         value = msgspec.json.encode(a.value).decode()
         return (
@@ -458,11 +458,42 @@ async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> SavedAnswer:
     return SavedAnswer(after[0]["points_so_far"], not_applicable, finding_row)
 
 
+async def save_together(answers: list[AnswerToSave]) -> list[sql.Outcome]:
+    """Save answers given at about the same time in one call of migration 0009's function.
+
+    They go in order of inspection and item, so that two calls at once take the answers'
+    row locks in the same order. If the call fails (it wrote nothing), each answer is
+    saved alone, so that only the one at fault fails.
+    """
+    order = sorted(range(len(answers)), key=lambda n: (answers[n].inspection_id, answers[n].answer.item_code))
+    rows_in = [(*answers[n].columns(), answers[n].title, answers[n].severity) for n in order]
+    columns = [list(column) for column in zip(*rows_in, strict=True)]
+    try:
+        rows = await sql.call(_SAVE_ANSWERS, *columns, list(EDITABLE), writes=("answer", "finding"))
+    except Exception:
+        if len(answers) == 1:
+            raise
+        return [await _outcome(save_together([answer])) for answer in answers]
+    outcomes: list[list[sql.Row]] = [[] for _ in answers]
+    for row in rows:
+        outcomes[order[row["n"] - 1]].append(row)
+    return list(outcomes)
+
+
+async def _outcome(saving: Awaitable[list[sql.Outcome]]) -> sql.Outcome:
+    try:
+        return (await saving)[0]
+    except Exception as exc:
+        return exc
+
+
+# The answers a process's requests give while a call is under way go together in the next.
+_answers_together: sql.Together[AnswerToSave] = sql.Together(save_together)
+
+
 async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> SavedAnswer:
-    """The same as :func:`_save_on_sqlite` in one round trip: migration 0008's function."""
-    rows = await sql.call(
-        _SAVE_ANSWER, *a.columns(), a.title, a.severity, list(EDITABLE), writes=("answer", "finding")
-    )
+    """The same as :func:`_save_on_sqlite`, in one round trip shared with the answers being given at once."""
+    rows = await _answers_together(a)
     if not rows:
         raise NotFound("No such inspection")
     row = rows[0]
