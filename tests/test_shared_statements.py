@@ -10,9 +10,11 @@ from piccolo.engine.base import Engine
 
 from inspection import clock
 from inspection.auth.middleware import principal_from_user
+from inspection.auth.principal import Principal
 from inspection.db import sql
 from inspection.db.engine import close_database, is_sqlite, open_database
-from inspection.db.tables import Answer, Unit
+from inspection.db.tables import Answer, Finding, Unit, User
+from inspection.errors import Forbidden
 from inspection.schemas import AnswerOut, InspectionIn
 from inspection.services import inspections
 from tests.factories import load_mini_checklist, make_unit, make_user
@@ -99,48 +101,73 @@ async def test_a_caller_cancelled_while_it_waits_is_left_out_of_the_run(postgres
         await close_database(engine)
 
 
+async def _planned(inspector: User) -> tuple[Principal, int]:
+    await load_mini_checklist()
+    principal = await principal_from_user(inspector)
+    unit = await make_unit()
+    planned = await inspections.create(
+        principal, InspectionIn(unit_id=unit.id, checklist_code="mini", title="T", planned_date=TODAY)
+    )
+    return principal, planned.id
+
+
+def _answer(principal: Principal, inspection_id: int, item: str, passed: bool) -> inspections.AnswerToSave:
+    answer = AnswerOut(
+        item_code=item,
+        criterion_code="A.1",
+        section_code="A",
+        value="yes" if passed else "no",
+        not_applicable=False,
+        points=2.0 if passed else 0.0,
+        max_points=2.0,
+        passed=passed,
+        note="",
+        answered_by=principal.id,
+        answered_at=clock.now(),
+    )
+    return inspections.AnswerToSave(principal, inspection_id, answer, "Tồn tại", "major")
+
+
+async def test_an_answer_refused_among_answers_saved_together_writes_nothing(db: Engine) -> None:
+    principal, inspection_id = await _planned(await make_user("inspector"))
+    outsider = await principal_from_user(await make_user("inspector"))
+
+    saved = await inspections.save_together(
+        [
+            _answer(principal, inspection_id, "A.1.1", True),
+            _answer(outsider, inspection_id, "A.1.2", False),  # not on the team
+            _answer(principal, inspection_id, "A.1.3", False),
+        ]
+    )
+
+    assert isinstance(saved[1], Forbidden)
+    assert isinstance(saved[0], inspections.SavedAnswer) and saved[0].points_so_far == 2.0
+    assert isinstance(saved[2], inspections.SavedAnswer) and saved[2].finding is not None
+    assert saved[2].finding["item_code"] == "A.1.3" and saved[2].points_so_far == 2.0
+    answers = await Answer.select(Answer.item_code).where(Answer.inspection == inspection_id)
+    assert sorted(row["item_code"] for row in answers) == ["A.1.1", "A.1.3"]
+    findings = await Finding.select(Finding.item_code).where(Finding.inspection == inspection_id)
+    assert [row["item_code"] for row in findings] == ["A.1.3"]
+
+
 async def test_answers_saved_together_fail_only_the_one_at_fault(postgres_url: str) -> None:
     engine = await open_database(postgres_url)
     try:
-        await load_mini_checklist()
-        inspector = await make_user("inspector")
-        principal = await principal_from_user(inspector)
-        planned = await inspections.create(
-            principal,
-            InspectionIn(
-                unit_id=(await make_unit()).id, checklist_code="mini", title="T", planned_date=TODAY
-            ),
-        )
+        principal, inspection_id = await _planned(await make_user("inspector"))
+        # An item code longer than its column: saving all three fails, then each is saved alone.
+        answers = [
+            _answer(principal, inspection_id, "A.1.1", True),
+            _answer(principal, inspection_id, "X" * 65, False),
+            _answer(principal, inspection_id, "A.1.2", False),
+        ]
 
-        def given(item: str, passed: bool) -> inspections.AnswerToSave:
-            answer = AnswerOut(
-                item_code=item,
-                criterion_code="A.1",
-                section_code="A",
-                value="yes" if passed else "no",
-                not_applicable=False,
-                points=2.0 if passed else 0.0,
-                max_points=2.0,
-                passed=passed,
-                note="",
-                answered_by=inspector.id,
-                answered_at=clock.now(),
-            )
-            return inspections.AnswerToSave(planned.id, answer, "Tồn tại", "major")
+        saved = await inspections.save_together(answers)
 
-        # An item code longer than the column: the call of all three fails, then each is saved alone.
-        outcomes = await inspections.save_together(
-            [given("A.1.1", True), given("X" * 65, False), given("A.1.2", False)]
-        )
-
-        assert isinstance(outcomes[1], Exception) and "too long" in str(outcomes[1])
-        assert not isinstance(outcomes[0], Exception) and outcomes[0][0]["points_so_far"] == 2.0
-        assert not isinstance(outcomes[2], Exception) and outcomes[2][0]["item_code"] == "A.1.2"
-        saved = (
-            await Answer.select(Answer.item_code)
-            .where(Answer.inspection == planned.id)
-            .order_by(Answer.item_code)
-        )
-        assert [row["item_code"] for row in saved] == ["A.1.1", "A.1.2"]
+        assert isinstance(saved[1], Exception) and "too long" in str(saved[1])
+        assert isinstance(saved[0], inspections.SavedAnswer) and saved[0].points_so_far == 2.0
+        assert isinstance(saved[2], inspections.SavedAnswer) and saved[2].finding is not None
+        assert saved[2].finding["item_code"] == "A.1.2"
+        rows = await Answer.select(Answer.item_code).where(Answer.inspection == inspection_id)
+        assert sorted(row["item_code"] for row in rows) == ["A.1.1", "A.1.2"]
     finally:
         await close_database(engine)

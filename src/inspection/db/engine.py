@@ -13,9 +13,9 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, cast
@@ -187,6 +187,26 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
                 self._written.reset(notes)
             self._count_own(written)
 
+    def in_transaction(self) -> bool:
+        return self._writing.get() is not None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a write transaction: what the block writes is undone if it raises.
+
+        (The tables it wrote still count as changed when the transaction commits.)
+        """
+        writer = self._writing.get()
+        assert writer is not None, "a savepoint needs a write transaction"
+        writer.execute("SAVEPOINT block")
+        try:
+            yield
+        except BaseException:
+            writer.execute("ROLLBACK TO block")
+            raise
+        finally:
+            writer.execute("RELEASE block")
+
     async def commit_one(self, query: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
         """Run one write statement as a transaction of its own.
 
@@ -353,6 +373,9 @@ class ListeningPostgresEngine(_NotesWrites, PostgresEngine):
         if table is not None:
             self.changes.committed(reached({table}))
         return cast("list[Any]", rows)
+
+    def in_transaction(self) -> bool:
+        return self.current_transaction.get() is not None
 
     async def fetch_writing(self, query: str, args: tuple[Any, ...], tables: Iterable[str]) -> list[Any]:
         """Run a statement that writes ``tables`` though its text does not say so (it calls

@@ -21,6 +21,7 @@ from inspection.db.engine import ListeningPostgresEngine, PooledSQLiteEngine, cu
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
+R = TypeVar("R")
 
 _NUMBERED = re.compile(r"\$(\d+)")
 
@@ -59,35 +60,33 @@ async def call(query: str, *args: Any, writes: tuple[str, ...]) -> Sequence[Row]
     return cast("Sequence[Row]", await engine.fetch_writing(query, args, writes))
 
 
-Outcome = Sequence[Row] | Exception
+class Together(Generic[T, R]):
+    """Callers who ask at about the same time are served by one run.
 
-
-class Together(Generic[T]):
-    """PostgreSQL: callers who ask at about the same time are served by one statement.
-
-    ``run`` serves a list of the callers' items with one statement and gives back, in the
-    same order, each item's rows (or the error that item met). Callers who ask while a run
-    is under way wait for it to end and go together in the next one: under load N callers
-    cost one round trip (and one commit) instead of N, and a caller alone waits for nothing.
-    Items with the same ``key`` are never in one run, so each caller can be served exactly as
-    if it had asked alone. A caller cancelled before its run is left out of it; an error of
-    the whole run fails each of its callers. Outside transactions only.
+    ``run`` serves a list of the callers' items at once (with one statement, or in one
+    transaction) and gives back, in the same order, each item's result or the error it
+    met. Callers who ask while a run is under way, or in the same turn of the event loop,
+    go together in the next run: under load N callers cost one round trip, or one commit,
+    instead of N, and a caller alone waits for nothing. Items with the same ``key`` are
+    never in one run, so each caller can be served exactly as if it had asked alone. A
+    caller cancelled before its run is left out of it; an error of the whole run fails
+    each of its callers. Outside transactions only.
     """
 
     def __init__(
         self,
-        run: Callable[[list[T]], Awaitable[Sequence[Outcome]]],
+        run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]],
         key: Callable[[T], Hashable] = id,
     ) -> None:
         self.run, self.key = run, key
-        self._waiting: dict[int, list[tuple[T, asyncio.Future[Sequence[Row]]]]] = {}
+        self._waiting: dict[int, list[tuple[T, asyncio.Future[R]]]] = {}
         self._runs: dict[int, asyncio.Task[None]] = {}
 
-    async def __call__(self, item: T) -> Sequence[Row]:
+    async def __call__(self, item: T) -> R:
         engine = current_engine()
-        assert isinstance(engine, ListeningPostgresEngine)
-        assert engine.current_transaction.get() is None, "statements run together outside transactions"
-        future: asyncio.Future[Sequence[Row]] = asyncio.get_running_loop().create_future()
+        assert isinstance(engine, PooledSQLiteEngine | ListeningPostgresEngine)
+        assert not engine.in_transaction(), "callers run together outside transactions"
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(engine.serial, []).append((item, future))
         run = self._runs.get(engine.serial)
         if run is None or run.done():  # done: cancelled before it began
@@ -95,7 +94,7 @@ class Together(Generic[T]):
         return await future
 
     async def _serve(self, serial: int) -> None:
-        callers: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
+        callers: list[tuple[T, asyncio.Future[R]]] = []
         try:
             while self._waiting.get(serial):
                 callers = self._next_callers(serial)
@@ -109,10 +108,10 @@ class Together(Generic[T]):
             for _, future in self._waiting.pop(serial, []):
                 future.cancel()
 
-    def _next_callers(self, serial: int) -> list[tuple[T, asyncio.Future[Sequence[Row]]]]:
+    def _next_callers(self, serial: int) -> list[tuple[T, asyncio.Future[R]]]:
         """The waiting callers of the next run, one per key; the others wait for the one after."""
-        callers: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
-        later: list[tuple[T, asyncio.Future[Sequence[Row]]]] = []
+        callers: list[tuple[T, asyncio.Future[R]]] = []
+        later: list[tuple[T, asyncio.Future[R]]] = []
         keys: set[Hashable] = set()
         for item, future in self._waiting.pop(serial):
             if future.done():  # cancelled while it waited
@@ -124,10 +123,10 @@ class Together(Generic[T]):
             self._waiting[serial] = later
         return callers
 
-    async def _run_once(self, callers: list[tuple[T, asyncio.Future[Sequence[Row]]]]) -> None:
+    async def _run_once(self, callers: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
-            outcomes: Sequence[Outcome] = await self.run([item for item, _ in callers])
-        except Exception as exc:  # the one statement of them all failed
+            outcomes: Sequence[R | Exception] = await self.run([item for item, _ in callers])
+        except Exception as exc:  # the run of them all failed
             outcomes = [exc] * len(callers)
         for (_, future), outcome in zip(callers, outcomes, strict=True):
             if future.done():
@@ -154,7 +153,7 @@ class Shared:
     def __init__(self, query: str, stamp: Callable[[], Any] | None = None) -> None:
         self.one, self.many = query.replace("{key}", "= $1"), query.replace("{key}", "= ANY($1)")
         self.stamp = stamp
-        self._together: Together[int] = Together(self._run, key=lambda key: key)
+        self._together: Together[int, Sequence[Row]] = Together(self._run, key=lambda key: key)
 
     def _args(self, key: Any) -> tuple[Any, ...]:
         return (key,) if self.stamp is None else (key, self.stamp())
@@ -166,7 +165,7 @@ class Shared:
             return await alone(self.one, *self._args(key))
         return await self._together(key)
 
-    async def _run(self, keys: list[int]) -> list[Sequence[Row]]:
+    async def _run(self, keys: list[int]) -> list[Sequence[Row] | Exception]:
         engine = current_engine()
         assert isinstance(engine, ListeningPostgresEngine)
         found: dict[int, list[Row]] = {key: [] for key in keys}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +12,10 @@ import msgspec
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.db import sql
-from inspection.db.engine import current_engine, is_sqlite, write_transaction
+from inspection.db.engine import PooledSQLiteEngine, current_engine, is_sqlite, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
-from inspection.errors import Conflict, Forbidden, Invalid, NotFound
+from inspection.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
@@ -375,11 +375,8 @@ async def record_answer(
         answered_by=principal.id,
         answered_at=now,
     )
-    to_save = AnswerToSave(inspection_id, answer, item.text_vi, item.severity)
-    if is_sqlite(current_engine()):
-        saved = await _save_on_sqlite(principal, to_save)
-    else:
-        saved = await _save_on_postgres(principal, to_save)
+    to_save = AnswerToSave(principal, inspection_id, answer, item.text_vi, item.severity)
+    saved = await _answers_together(to_save)
     if started not in _started:
         if len(_started) >= _STARTED_SIZE:
             del _started[next(iter(_started))]
@@ -398,8 +395,9 @@ async def record_answer(
 
 @dataclass(frozen=True, slots=True)
 class AnswerToSave:
-    """An answer to save, scored, with the title and severity of the finding it would propose."""
+    """An answer to save, scored, by whom, with the title and severity of the finding it would propose."""
 
+    principal: Principal
     inspection_id: int
     answer: AnswerOut
     title: str
@@ -425,79 +423,104 @@ class SavedAnswer:
     finding: sql.Row | None
 
 
+async def save_together(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
+    """Save answers given at about the same time together: on SQLite in one IMMEDIATE
+    transaction, on PostgreSQL in one call of migration 0009's function.
+
+    An answer refused (not by a team member, the inspection no longer editable or gone)
+    gets its error and writes nothing. If saving them fails as a whole (then nothing was
+    written), each answer is saved alone, so that only the one at fault fails.
+    """
+    try:
+        if is_sqlite(current_engine()):
+            return await _save_all_on_sqlite(answers)
+        return await _save_all_on_postgres(answers)
+    except Exception:
+        if len(answers) == 1:
+            raise
+        return [await _saved_alone(answer) for answer in answers]
+
+
+async def _saved_alone(answer: AnswerToSave) -> SavedAnswer | Exception:
+    try:
+        return (await save_together([answer]))[0]
+    except Exception as exc:
+        return exc
+
+
+# The answers a process is given while a save is under way (or in the same turn of the
+# event loop, as a busy process is given several) are saved together in the next one.
+_answers_together: sql.Together[AnswerToSave, SavedAnswer] = sql.Together(save_together)
+
+
 def _checked(principal: Principal, row: sql.Row) -> None:
     _ensure_on_team(principal, bool(row["on_team"]))
     _ensure_editable(row["status"])
 
 
-async def _save_on_sqlite(principal: Principal, a: AnswerToSave) -> SavedAnswer:
-    """Save the answer and propose or withdraw its finding in one IMMEDIATE transaction."""
+async def _save_all_on_sqlite(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
+    engine = current_engine()
+    assert isinstance(engine, PooledSQLiteEngine)
+    saved: list[SavedAnswer | Exception] = []
     async with write_transaction():
-        await sql.fetch(_UPSERT_ANSWER, *a.columns())
-        after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answer.answered_by, a.answer.item_code)
-        if not after:
-            raise NotFound("No such inspection")
-        _checked(principal, after[0])
-        findings = [row for row in after if row["id"] is not None]
-        finding_row = min(findings, key=lambda row: row["id"]) if findings else None
-        if a.answer.passed is False and finding_row is None:
-            finding_row = await sql.fetchrow(
-                _PROPOSE_FINDING,
-                a.inspection_id,
-                a.answer.item_code,
-                a.title,
-                a.answer.note,
-                a.severity,
-                a.answer.answered_by,
-                a.answer.answered_at,
-            )
-        elif a.answer.passed is not False and finding_row is not None and finding_row["proposed"]:
-            await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
-            finding_row = None
+        for a in answers:
+            try:
+                with engine.savepoint():  # an answer refused writes nothing
+                    saved.append(await _save_on_sqlite(a))
+            except ServiceError as exc:
+                saved.append(exc)
+    return saved
+
+
+async def _save_on_sqlite(a: AnswerToSave) -> SavedAnswer:
+    """Save the answer and propose or withdraw its finding, in the current write transaction."""
+    await sql.fetch(_UPSERT_ANSWER, *a.columns())
+    after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answer.answered_by, a.answer.item_code)
+    if not after:
+        raise NotFound("No such inspection")
+    _checked(a.principal, after[0])
+    findings = [row for row in after if row["id"] is not None]
+    finding_row = min(findings, key=lambda row: row["id"]) if findings else None
+    if a.answer.passed is False and finding_row is None:
+        finding_row = await sql.fetchrow(
+            _PROPOSE_FINDING,
+            a.inspection_id,
+            a.answer.item_code,
+            a.title,
+            a.answer.note,
+            a.severity,
+            a.answer.answered_by,
+            a.answer.answered_at,
+        )
+    elif a.answer.passed is not False and finding_row is not None and finding_row["proposed"]:
+        await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
+        finding_row = None
     not_applicable = [row["not_applicable"] for row in after if row["not_applicable"] is not None]
     return SavedAnswer(after[0]["points_so_far"], not_applicable, finding_row)
 
 
-async def save_together(answers: list[AnswerToSave]) -> list[sql.Outcome]:
-    """Save answers given at about the same time in one call of migration 0009's function.
-
-    They go in order of inspection and item, so that two calls at once take the answers'
-    row locks in the same order. If the call fails (it wrote nothing), each answer is
-    saved alone, so that only the one at fault fails.
-    """
+async def _save_all_on_postgres(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
+    """The same as on SQLite, in one round trip; the function writes nothing for an answer
+    it refuses. The answers go in order of inspection and item, so that two calls at once
+    take the answers' row locks in the same order."""
     order = sorted(range(len(answers)), key=lambda n: (answers[n].inspection_id, answers[n].answer.item_code))
     rows_in = [(*answers[n].columns(), answers[n].title, answers[n].severity) for n in order]
     columns = [list(column) for column in zip(*rows_in, strict=True)]
-    try:
-        rows = await sql.call(_SAVE_ANSWERS, *columns, list(EDITABLE), writes=("answer", "finding"))
-    except Exception:
-        if len(answers) == 1:
-            raise
-        return [await _outcome(save_together([answer])) for answer in answers]
-    outcomes: list[list[sql.Row]] = [[] for _ in answers]
+    rows = await sql.call(_SAVE_ANSWERS, *columns, list(EDITABLE), writes=("answer", "finding"))
+    found: list[list[sql.Row]] = [[] for _ in answers]
     for row in rows:
-        outcomes[order[row["n"] - 1]].append(row)
-    return list(outcomes)
+        found[order[row["n"] - 1]].append(row)
+    return [_saved_on_postgres(a, rows) for a, rows in zip(answers, found, strict=True)]
 
 
-async def _outcome(saving: Awaitable[list[sql.Outcome]]) -> sql.Outcome:
+def _saved_on_postgres(a: AnswerToSave, rows: list[sql.Row]) -> SavedAnswer | Exception:
     try:
-        return (await saving)[0]
-    except Exception as exc:
+        if not rows:
+            raise NotFound("No such inspection")
+        _checked(a.principal, rows[0])
+    except ServiceError as exc:
         return exc
-
-
-# The answers a process's requests give while a call is under way go together in the next.
-_answers_together: sql.Together[AnswerToSave] = sql.Together(save_together)
-
-
-async def _save_on_postgres(principal: Principal, a: AnswerToSave) -> SavedAnswer:
-    """The same as :func:`_save_on_sqlite`, in one round trip shared with the answers being given at once."""
-    rows = await _answers_together(a)
-    if not rows:
-        raise NotFound("No such inspection")
     row = rows[0]
-    _checked(principal, row)
     finding = row if row["id"] is not None else None
     return SavedAnswer(row["points_so_far"], row["not_applicable"] or (), finding)
 
