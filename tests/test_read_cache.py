@@ -16,7 +16,7 @@ from inspection import clock
 from inspection.db import sql
 from inspection.db.cache import ReadCache
 from inspection.db.engine import ChangeFeed, ListeningPostgresEngine, current_engine, reached, written_table
-from inspection.db.tables import Answer, CorrectiveAction, Finding, Inspection, Unit
+from inspection.db.tables import Answer, CorrectiveAction, Finding, Inspection, Unit, User
 from inspection.domain.scoring import ScoredAnswer, running_total, score_answer, totals
 from inspection.services.checklists import latest_version_id, loaded_version
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user, token_headers
@@ -59,14 +59,19 @@ async def _eventually(
     return values
 
 
-async def test_the_action_list_follows_a_change_committed_by_another_process(
-    client: httpx.AsyncClient, database_url: str
-) -> None:
+async def _action_for_a_head(**values: object) -> tuple[CorrectiveAction, User, dict[str, str]]:
+    """An open action due in 5 days, its inspector, and API headers for its unit's head."""
     unit = await make_unit()
     inspector = await make_user("inspector")
     head = await make_user("unit_head", unit=unit)
-    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), title="Trước")
-    headers = await token_headers(head)
+    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), **values)
+    return action, inspector, await token_headers(head)
+
+
+async def test_the_action_list_follows_a_change_committed_by_another_process(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    action, _, headers = await _action_for_a_head(title="Trước")
     assert await _listed(client, headers) == ["Trước"]
     assert await _listed(client, headers) == ["Trước"]  # now from memory
 
@@ -76,18 +81,14 @@ async def test_the_action_list_follows_a_change_committed_by_another_process(
     assert await _eventually(client, headers, ["Sau"]) == ["Sau"]
 
     # A unit's new name is part of every action of it in the list.
-    await _commit_elsewhere(database_url, "UPDATE unit SET name_vi = $1 WHERE id = $2", "Xã Mới", unit.id)
+    await _commit_elsewhere(database_url, "UPDATE unit SET name_vi = $1 WHERE id = $2", "Xã Mới", action.unit)
     assert await _eventually(client, headers, ["Xã Mới"], "unit_name") == ["Xã Mới"]
 
 
 async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    unit = await make_unit()
-    inspector = await make_user("inspector")
-    head = await make_user("unit_head", unit=unit)
-    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), item_code="1.1")
-    headers = await token_headers(head)
+    action, _, headers = await _action_for_a_head(item_code="1.1")
     for _ in range(2):  # the second from memory
         assert await _listed(client, headers, "item_code") == ["1.1"]
     finding = (
@@ -102,11 +103,7 @@ async def test_a_findings_change_reaches_the_kept_list_of_its_actions(
 async def test_a_proposed_finding_made_and_withdrawn_elsewhere_leaves_kept_reads_alone(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    unit = await make_unit()
-    inspector = await make_user("inspector")
-    head = await make_user("unit_head", unit=unit)
-    action = await make_action(unit, inspector, clock.now().date() + dt.timedelta(days=5), title="Trước")
-    headers = await token_headers(head)
+    action, inspector, headers = await _action_for_a_head(title="Trước")
     assert await _listed(client, headers) == ["Trước"]
     inspection_id = (
         await CorrectiveAction.select(CorrectiveAction.inspection).where(CorrectiveAction.id == action.id)
