@@ -141,10 +141,14 @@ LEFT JOIN finding f ON f.id = a.finding
 LEFT JOIN app_user h ON h.id = a.assignee
 WHERE n.id {key}
 """)
+# The guards read ``status || ''`` on purpose: PostgreSQL plans ``status = 'queued'`` with
+# statistics taken while few rows were queued, so it scanned the (status, due_at) index,
+# reading every queued row, where the key finds one: 13 ms per claim once the sweep had
+# queued 15,000 rows, against 0.1 ms. An expression keeps the plan on the primary key.
 _START = sql.Shared(
     """
 UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = $2
-WHERE id {key} AND status = 'queued'
+WHERE id {key} AND status || '' = 'queued'
 RETURNING id
 """,
     stamp=clock.now,
@@ -152,7 +156,7 @@ RETURNING id
 _SENT = sql.Shared(
     """
 UPDATE notification SET status = 'sent', sent_at = $2, last_error = ''
-WHERE id {key} AND status = 'sending'
+WHERE id {key} AND status || '' = 'sending'
 """,
     stamp=clock.now,
 )

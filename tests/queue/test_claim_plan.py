@@ -1,0 +1,58 @@
+"""PostgreSQL: a send's claim and its mark read their own rows, however many others are queued."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+import pytest
+
+from inspection.queue import jobs
+
+QUEUED = 5000
+
+
+def _rows_read_and_dropped(plan: dict[str, Any]) -> int:
+    """Rows the plan's scans read and then threw away, over the whole tree."""
+    dropped = int(plan.get("Rows Removed by Filter", 0)) + int(plan.get("Rows Removed by Index Recheck", 0))
+    return dropped + sum(_rows_read_and_dropped(child) for child in plan.get("Plans", []))
+
+
+@pytest.mark.parametrize(
+    ("statement", "status"),
+    [(jobs._START.many, "queued"), (jobs._SENT.many, "sending")],
+    ids=["claim", "sent"],
+)
+async def test_one_row_is_read_when_thousands_wait(postgres_url: str, statement: str, status: str) -> None:
+    connection = await asyncpg.connect(postgres_url.replace("postgresql://", "postgres://", 1))
+    try:
+        # The table as a burst leaves it: statistics taken while no row was in flight, then
+        # thousands queued by the sweep (a temporary copy, with the same indexes).
+        await connection.execute("CREATE TEMP TABLE notification (LIKE public.notification INCLUDING ALL)")
+        await connection.execute(
+            "INSERT INTO notification (kind, due_at, status, idempotency_key)"
+            " SELECT 'assigned', now(), 'pending', 'k' || n FROM generate_series(1, $1) AS n",
+            QUEUED,
+        )
+        await connection.execute("ANALYZE notification")
+        await connection.execute("UPDATE notification SET status = $1", status)
+        await connection.execute("SET plan_cache_mode = force_generic_plan")
+        await connection.execute(f"PREPARE shared AS {statement}")
+        one = await connection.fetchval("SELECT max(id) FROM notification")
+
+        async with connection.transaction():
+            explained = await connection.fetchval(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE shared(ARRAY[{int(one)}], now())"
+            )
+            plan = json.loads(explained)[0]["Plan"]
+            assert _rows_read_and_dropped(plan) == 0, plan
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    finally:
+        await connection.close()
+
+
+class _RolledBack(Exception):
+    """Leaves the transaction that ran the statement, undoing it."""
