@@ -1,4 +1,4 @@
-"""PostgreSQL: a send's claim and its mark read their own rows, however many others are queued."""
+"""PostgreSQL: a send job's writes read their own rows, however many others are queued."""
 
 from __future__ import annotations
 
@@ -20,11 +20,19 @@ def _rows_read_and_dropped(plan: dict[str, Any]) -> int:
 
 
 @pytest.mark.parametrize(
-    ("statement", "status"),
-    [(jobs._START.many, "queued"), (jobs._SENT.many, "sending")],
-    ids=["claim", "sent"],
+    ("statement", "status", "arguments"),
+    [
+        (jobs._START.many, "queued", "(ARRAY[{id}], now())"),
+        (jobs._SENT.many, "sending", "(ARRAY[{id}], now())"),
+        (jobs._SETTLE, "queued", "({id}, 'cancelled', 'test')"),
+        (jobs._NOT_DUE, "queued", "({id})"),
+        (jobs._FAILED, "sending", "({id}, 'queued', 'test', now())"),
+    ],
+    ids=["claim", "sent", "settle", "not-due", "failed"],
 )
-async def test_one_row_is_read_when_thousands_wait(postgres_url: str, statement: str, status: str) -> None:
+async def test_one_row_is_read_when_thousands_wait(
+    postgres_url: str, statement: str, status: str, arguments: str
+) -> None:
     connection = await asyncpg.connect(postgres_url.replace("postgresql://", "postgres://", 1))
     try:
         # The table as a burst leaves it: statistics taken while no row was in flight, then
@@ -43,7 +51,7 @@ async def test_one_row_is_read_when_thousands_wait(postgres_url: str, statement:
 
         async with connection.transaction():
             explained = await connection.fetchval(
-                f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE shared(ARRAY[{int(one)}], now())"
+                f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE shared{arguments.format(id=int(one))}"
             )
             plan = json.loads(explained)[0]["Plan"]
             assert _rows_read_and_dropped(plan) == 0, plan

@@ -23,7 +23,7 @@ from arq import Retry
 from inspection import clock
 from inspection.db import sql
 from inspection.db.engine import write_transaction
-from inspection.db.tables import CorrectiveAction, Notification
+from inspection.db.tables import CorrectiveAction
 from inspection.domain.actions import UNIT_OWES
 from inspection.mail.messages import CATALOGS
 from inspection.mail.render import build_message, render
@@ -162,14 +162,20 @@ WHERE id {key} AND status || '' = 'sending'
 )
 
 
+# The job's other writes, by key and guarded as the claim is (``status || ''``, see above).
+_SETTLE = "UPDATE notification SET status = $2, last_error = $3 WHERE id = $1 AND status || '' = 'queued'"
+_NOT_DUE = "UPDATE notification SET status = 'pending' WHERE id = $1 AND status || '' = 'queued'"
+_FAILED = """
+UPDATE notification SET status = $2, last_error = $3, claimed_at = $4
+WHERE id = $1 AND status || '' = 'sending'
+"""
+
 NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
 
 
 async def _settle(notification_id: int, status: str, reason: str) -> str:
     """Move a ``queued`` row that is not to be sent to ``status``; the reason is what admins see."""
-    await Notification.update({Notification.status: status, Notification.last_error: reason}).where(
-        (Notification.id == notification_id) & (Notification.status == "queued")
-    )
+    await sql.commit_one(_SETTLE, notification_id, status, reason)
     return f"{status}: {reason}"
 
 
@@ -208,9 +214,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         return f"skipped: {row['status']}"
     now = clock.now()
     if row["due_at"] > now:
-        await Notification.update({Notification.status: "pending"}).where(
-            (Notification.id == notification_id) & (Notification.status == "queued")
-        )
+        await sql.commit_one(_NOT_DUE, notification_id)
         return "not due yet"
     if not row["active"]:
         return await _settle(notification_id, "cancelled", "recipient is no longer active")
@@ -269,13 +273,7 @@ async def record_failure(notification_id: int, error: str, job_try: int, setting
     """SMTP refused: try again after the next delay, or give up and leave the row ``failed`` for admins."""
     delays = settings.mail_retry_seconds
     last = job_try > len(delays)
-    await Notification.update(
-        {
-            Notification.status: "failed" if last else "queued",
-            Notification.last_error: error[:2000],
-            Notification.claimed_at: clock.now(),
-        }
-    ).where((Notification.id == notification_id) & (Notification.status == "sending"))
+    await sql.commit_one(_FAILED, notification_id, "failed" if last else "queued", error[:2000], clock.now())
     if last:
         log.warning("notification %d failed after %d tries: %s", notification_id, job_try, error)
         return f"failed: {error}"
