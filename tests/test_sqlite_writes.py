@@ -41,3 +41,29 @@ async def test_a_statement_commits_alone_or_waits_for_another_process(
     finally:
         other.close()
         await close_database(engine)
+
+
+async def test_another_connections_commit_counts_by_the_next_turn_and_ours_at_once(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "inspection.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = await open_database(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        unit = await make_unit("X-1")
+        await asyncio.sleep(0)
+        before = sql.generation(("unit",))
+        other.execute("UPDATE unit SET name_vi = 'Xã Khác' WHERE id = ?", (unit.id,))
+        # Another process's commit reaches this one by I/O, read in a later turn of the loop.
+        await asyncio.sleep(0)
+        seen = sql.generation(("unit",))
+        assert seen != before
+
+        # A write of this process, even one run outside a transaction, counts at once.
+        await sql.fetch(RENAME, "Xã Ba", unit.id)
+        assert sql.generation(("unit",)) != seen
+        assert other.execute("SELECT name_vi FROM unit WHERE id = ?", (unit.id,)).fetchone() == ("Xã Ba",)
+    finally:
+        other.close()
+        await close_database(engine)

@@ -82,6 +82,7 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
         self._version_cursor: sqlite3.Cursor
         self._counts: dict[str, int] = {}
         self._counted_version: int | None = None
+        self._version_this_turn: int | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
         self._write_lock = asyncio.Lock()
         self._writing: ContextVar[sqlite3.Connection | None] = ContextVar("writing", default=None)
@@ -123,20 +124,40 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
     def change_counts(self, tables: tuple[str, ...]) -> tuple[int, ...]:
         """Numbers that grow whenever a commit, of any process, changes ``tables``.
 
-        The triggers of migrations 0004 and 0007 count the changes of the tables kept reads
-        come from (``inspection.db.cache.ANNOUNCED``); the counts are read on the
+        The triggers of migrations 0004, 0007 and 0010 count the changes of the tables kept
+        reads come from (``inspection.db.cache.ANNOUNCED``); the counts are read on the
         inline connection, which never holds a transaction, so as of the latest commit.
         They are read again only when the writer connection's ``PRAGMA data_version``
-        says another connection committed: this process's own write transactions count
-        the tables they wrote when they commit (:meth:`write`), with no read.
+        says another connection committed: this process's own commits count the tables
+        they wrote as they commit (:meth:`write`, :meth:`commit_one`), with no read.
+
+        ``PRAGMA data_version`` is asked once per turn of the event loop (a busy process
+        serves several requests per turn). That loses no commit a request could depend
+        on: whatever tells a request of another process's commit (the request itself, or
+        a reply it awaited) reaches this process by I/O, and I/O is handed on in a later
+        turn than the one it was read in, after the version is forgotten.
         """
         self._writer_connection()
-        version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
+        version = self._version_this_turn
+        if version is None:
+            version = self._version_cursor.execute("PRAGMA data_version").fetchone()[0]
+            self._remember_this_turn(version)
         if version != self._counted_version:
             rows = self._inline_connection().execute("SELECT tbl, n FROM change_count").fetchall()
             self._counts = {row["tbl"]: row["n"] for row in rows}
             self._counted_version = version
         return tuple(self._counts[table] for table in tables)
+
+    def _remember_this_turn(self, version: int) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on an event loop: ask every time
+            return
+        self._version_this_turn = version
+        loop.call_soon(self._forget_version)
+
+    def _forget_version(self) -> None:
+        self._version_this_turn = None
 
     def _count_own(self, written: set[str]) -> None:
         if "*" in written:
@@ -239,7 +260,7 @@ class PooledSQLiteEngine(_NotesWrites, SQLiteEngine):
             if connection is not None:
                 connection.close()
         self._reader = self._inline = self._writer = None
-        self._counted_version = None
+        self._counted_version = self._version_this_turn = None
 
     async def close_idle(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._close)

@@ -34,6 +34,8 @@ def _for_sqlite(query: str) -> str:
 async def fetch(query: str, *args: Any) -> Sequence[Row]:
     engine = current_engine()
     if isinstance(engine, PooledSQLiteEngine):
+        if not engine.in_transaction() and written_table(query) is not None:
+            return await engine.commit_one(_for_sqlite(query), args)  # counts as this process's own
         engine.note(query)
         return cast("Sequence[Row]", engine.inline().execute(_for_sqlite(query), args).fetchall())
     assert isinstance(engine, ListeningPostgresEngine)
