@@ -163,8 +163,7 @@ class Shared:
     async def __call__(self, key: int) -> Sequence[Row]:
         engine = current_engine()
         if isinstance(engine, PooledSQLiteEngine):
-            alone = commit_one if written_table(self.one) else fetch
-            return await alone(self.one, *self._args(key))
+            return await fetch(self.one, *self._args(key))  # a write commits on its own
         return await self._together(key)
 
     async def _run(self, keys: list[int]) -> list[Sequence[Row] | Exception]:
