@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,19 +37,16 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = await open_database(settings.effective_database_url, follow_changes=True)
+        engine = await open_database(settings.effective_database_url)
         redis = aioredis.Redis.from_url(settings.redis_url)
         app.state.settings = settings
         app.state.redis = redis
-        app.state.sessions = sessions = SessionStore(redis, settings.session_idle_minutes * 60)
-        following = asyncio.create_task(sessions.follow_ends())
+        app.state.sessions = SessionStore(redis, settings.session_idle_minutes * 60)
         app.state.throttle = LoginThrottle(redis)
         app.state.blobs = FileBlobStore(settings.data_path / "evidence")
         try:
             yield
         finally:
-            following.cancel()
-            await asyncio.gather(following, return_exceptions=True)
             await redis.aclose()
             await close_database(engine)
 

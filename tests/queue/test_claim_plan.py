@@ -22,11 +22,11 @@ def _rows_read_and_dropped(plan: dict[str, Any]) -> int:
 @pytest.mark.parametrize(
     ("statement", "status", "arguments"),
     [
-        (jobs._START.many, "queued", "(ARRAY[{id}], now())"),
-        (jobs._SENT.many, "sending", "(ARRAY[{id}], now())"),
-        (jobs._SETTLE, "queued", "({id}, 'cancelled', 'test')"),
+        (jobs._START, "queued", "(now(), {id})"),
+        (jobs._SENT, "sending", "(now(), {id})"),
+        (jobs._SETTLE, "queued", "('cancelled', 'test', {id})"),
         (jobs._NOT_DUE, "queued", "({id})"),
-        (jobs._FAILED, "sending", "({id}, 'queued', 'test', now())"),
+        (jobs._FAILED, "sending", "('queued', 'test', now(), {id})"),
     ],
     ids=["claim", "sent", "settle", "not-due", "failed"],
 )
@@ -46,7 +46,7 @@ async def test_one_row_is_read_when_thousands_wait(
         await connection.execute("ANALYZE notification")
         await connection.execute("UPDATE notification SET status = $1", status)
         await connection.execute("SET plan_cache_mode = force_generic_plan")
-        await connection.execute(f"PREPARE shared AS {statement}")
+        await connection.execute(f"PREPARE shared AS {_numbered(statement)}")
         one = await connection.fetchval("SELECT max(id) FROM notification")
 
         async with connection.transaction():
@@ -60,6 +60,12 @@ async def test_one_row_is_read_when_thousands_wait(
         pass
     finally:
         await connection.close()
+
+
+def _numbered(statement: str) -> str:
+    """Piccolo's ``{}`` placeholders as PostgreSQL's ``$1``, ``$2`` …, for PREPARE."""
+    parts = statement.split("{}")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
 
 
 class _RolledBack(Exception):

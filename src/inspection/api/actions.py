@@ -5,17 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import MediaType, RequestEncodingType
+from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
-from inspection.api.dependencies import settings_of
 from inspection.auth.principal import Principal
-from inspection.db.cache import ReadCache
-from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.domain.actions import Verb
 from inspection.schemas import (
     ActionDetailOut,
@@ -32,7 +28,6 @@ from inspection.schemas import (
     UnitKind,
 )
 from inspection.services import actions, evidence
-from inspection.services.context import today
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 
@@ -52,9 +47,6 @@ async def _move(
     return await actions.transition(principal, action_id, verb, data, settings)
 
 
-_lists: ReadCache[bytes] = ReadCache(CorrectiveAction, Finding, Unit)
-
-
 class ActionController(Controller):
     path = "/api/actions"
     tags = ["actions"]
@@ -62,8 +54,8 @@ class ActionController(Controller):
     @get("/")
     async def list_actions(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
         unit_id: FromQuery[int | None] = None,
         status: FromQuery[ActionStatus | None] = None,
         open_only: Annotated[bool, QueryParameter(name="open")] = False,
@@ -82,7 +74,7 @@ class ActionController(Controller):
         item_code: FromQuery[str | None] = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
-    ) -> Response[list[ActionOut]]:
+    ) -> list[ActionOut]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
         Dates are local days, both ends included; ``closed_on_time`` keeps closed actions whose
@@ -90,38 +82,28 @@ class ActionController(Controller):
         ``overdue_on`` those open, or overdue, at the end of that day; ``checklist`` and
         ``item_code`` those from findings on that checklist item.
         """
-        # The list is read far more often than actions change: its JSON is kept while the
-        # database is unchanged (on this calendar day, as "overdue" depends on the day).
-        settings = settings_of(request)
-        key = (principal, request.scope["query_string"], today(settings))
-        body, generation = _lists.get(key)
-        if body is None:
-            found = await actions.list_actions(
-                principal,
-                settings,
-                unit_id=unit_id,
-                status=status,
-                open_only=open_only,
-                overdue=overdue,
-                inspection_id=inspection_id,
-                mine=mine,
-                unit_kind=unit_kind,
-                created_from=created_from,
-                created_to=created_to,
-                closed_from=closed_from,
-                closed_to=closed_to,
-                closed_on_time=closed_on_time,
-                open_on=open_on,
-                overdue_on=overdue_on,
-                checklist=checklist,
-                item_code=item_code,
-                limit=limit,
-                offset=offset,
-            )
-            body = msgspec.json.encode(found)
-            _lists.put(key, body, generation)
-        # Bytes go out as they are; the annotation tells the schema what they hold.
-        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
+        return await actions.list_actions(
+            principal,
+            settings,
+            unit_id=unit_id,
+            status=status,
+            open_only=open_only,
+            overdue=overdue,
+            inspection_id=inspection_id,
+            mine=mine,
+            unit_kind=unit_kind,
+            created_from=created_from,
+            created_to=created_to,
+            closed_from=closed_from,
+            closed_to=closed_to,
+            closed_on_time=closed_on_time,
+            open_on=open_on,
+            overdue_on=overdue_on,
+            checklist=checklist,
+            item_code=item_code,
+            limit=limit,
+            offset=offset,
+        )
 
     @get("/{action_id:int}")
     async def detail(

@@ -18,7 +18,6 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE
 from inspection.auth.tokens import token_digest
-from inspection.db.cache import ReadCache
 from inspection.db.tables import ApiToken, User
 
 
@@ -73,7 +72,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         api = path.startswith("/api/")
         header = connection.headers.get("authorization", "")
         if header[:7].lower() == "bearer ":
-            principal = await _bearer(header[7:].strip())
+            principal = await principal_for_token(token_digest(header[7:].strip()))
             auth = "token"
         else:
             cookie = connection.cookies.get(COOKIE)
@@ -84,21 +83,6 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if principal is None and api and path not in OPEN_API_PATHS:
             raise NotAuthorizedException("Sign in first")
         return AuthenticationResult(user=principal, auth=auth if principal else None)
-
-
-# A script sends its token with every request; its principal is kept while the database
-# is unchanged, so revoking the token or changing its user applies at once.
-_token_principals: ReadCache[Principal] = ReadCache(ApiToken, User)
-
-
-async def _bearer(token: str) -> Principal | None:
-    digest = token_digest(token)
-    principal, generation = _token_principals.get(digest)
-    if principal is None:
-        principal = await principal_for_token(digest)
-        if principal is not None:
-            _token_principals.put(digest, principal, generation)
-    return principal
 
 
 def _check_api_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> None:

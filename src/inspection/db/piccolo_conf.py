@@ -1,7 +1,8 @@
-"""Piccolo's configuration module (``PICCOLO_CONF``): the engine from settings and our app.
+"""Piccolo's configuration module (``PICCOLO_CONF``): the app registry, and the engine.
 
-``DB`` is replaced by :func:`inspection.db.engine.bind` when a process opens its database,
-so Piccolo's migration runner always uses the engine the process opened.
+``DB`` is set by :func:`inspection.db.engine.bind` when a process opens its database
+(``inspection migrate`` included), so Piccolo's migration runner always uses the engine
+the process opened; nothing reads it before.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from typing import Any
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
-from inspection.db.engine import make_engine
-from inspection.settings import load_settings
-
-DB: Engine[Any] = make_engine(load_settings().effective_database_url)
+DB: Engine[Any] | None = None
 
 APP_REGISTRY = AppRegistry(apps=["inspection.db.piccolo_app"])

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 from arq import Retry
 
 from inspection import clock
-from inspection.db import sql
 from inspection.db.engine import write_transaction
-from inspection.db.tables import CorrectiveAction
+from inspection.db.tables import CorrectiveAction, Notification
 from inspection.domain.actions import UNIT_OWES
 from inspection.mail.messages import CATALOGS
 from inspection.mail.render import build_message, render
@@ -123,12 +122,8 @@ async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[s
 
 
 # Everything a send needs in one read: the row, its recipient, and its action with the
-# action's unit, finding and assignee (empty for a digest). Written out and run through
-# inspection.db.sql rather than built with the query builder, which takes longer to compile
-# this join than the database takes to run it; the statements below are the job's only
-# others. The send jobs running at once in a process share each of these three statements
-# (sql.Shared): on PostgreSQL, under load, one round trip and one commit serve many sends.
-_READ = sql.Shared("""
+# action's unit, finding and assignee (empty for a digest).
+_READ = """
 SELECT n.id, n.kind, n.action, n.status, n.due_at, n.idempotency_key, n.data, n.recipient,
        r.email, r.full_name, r.language, r.active, r.role,
        a.title, a.severity, a.status AS action_status, a.due_date, a.assignee, a.reopen_count,
@@ -139,35 +134,27 @@ LEFT JOIN corrective_action a ON a.id = n.action
 LEFT JOIN unit u ON u.id = a.unit
 LEFT JOIN finding f ON f.id = a.finding
 LEFT JOIN app_user h ON h.id = a.assignee
-WHERE n.id {key}
-""")
-# The guards read ``status || ''`` on purpose: PostgreSQL plans ``status = 'queued'`` with
-# statistics taken while few rows were queued, so it scanned the (status, due_at) index,
-# reading every queued row, where the key finds one: 13 ms per claim once the sweep had
-# queued 15,000 rows, against 0.1 ms. An expression keeps the plan on the primary key.
-_START = sql.Shared(
-    """
-UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = $2
-WHERE id {key} AND status || '' = 'queued'
+WHERE n.id = {}
+"""
+# The writes by key are guarded by the row's status, read as ``status || ''`` on purpose:
+# PostgreSQL plans ``status = 'queued'`` with statistics taken while few rows were queued,
+# so it scanned the (status, due_at) index, reading every queued row, where the key finds
+# one: 13 ms per claim once the sweep had queued 15,000 rows, against 0.1 ms. An
+# expression keeps the plan on the primary key (tests/queue/test_claim_plan.py).
+_START = """
+UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = {}
+WHERE id = {} AND status || '' = 'queued'
 RETURNING id
-""",
-    stamp=clock.now,
-)
-_SENT = sql.Shared(
-    """
-UPDATE notification SET status = 'sent', sent_at = $2, last_error = ''
-WHERE id {key} AND status || '' = 'sending'
-""",
-    stamp=clock.now,
-)
-
-
-# The job's other writes, by key and guarded as the claim is (``status || ''``, see above).
-_SETTLE = "UPDATE notification SET status = $2, last_error = $3 WHERE id = $1 AND status || '' = 'queued'"
-_NOT_DUE = "UPDATE notification SET status = 'pending' WHERE id = $1 AND status || '' = 'queued'"
+"""
+_SENT = """
+UPDATE notification SET status = 'sent', sent_at = {}, last_error = ''
+WHERE id = {} AND status || '' = 'sending'
+"""
+_SETTLE = "UPDATE notification SET status = {}, last_error = {} WHERE id = {} AND status || '' = 'queued'"
+_NOT_DUE = "UPDATE notification SET status = 'pending' WHERE id = {} AND status || '' = 'queued'"
 _FAILED = """
-UPDATE notification SET status = $2, last_error = $3, claimed_at = $4
-WHERE id = $1 AND status || '' = 'sending'
+UPDATE notification SET status = {}, last_error = {}, claimed_at = {}
+WHERE id = {} AND status || '' = 'sending'
 """
 
 NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
@@ -175,7 +162,7 @@ NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
 
 async def _settle(notification_id: int, status: str, reason: str) -> str:
     """Move a ``queued`` row that is not to be sent to ``status``; the reason is what admins see."""
-    await sql.commit_one(_SETTLE, notification_id, status, reason)
+    await Notification.raw(_SETTLE, status, reason, notification_id)
     return f"{status}: {reason}"
 
 
@@ -206,7 +193,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
     invalidates the row meanwhile (closing, rescheduling) cancels it, so the guard fails and
     nothing is sent: no transaction needs to span the checks.
     """
-    rows = await _READ(notification_id)
+    rows = await Notification.raw(_READ, notification_id)
     if not rows:
         return "gone"
     row: dict[str, Any] = dict(rows[0])
@@ -214,7 +201,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         return f"skipped: {row['status']}"
     now = clock.now()
     if row["due_at"] > now:
-        await sql.commit_one(_NOT_DUE, notification_id)
+        await Notification.raw(_NOT_DUE, notification_id)
         return "not due yet"
     if not row["active"]:
         return await _settle(notification_id, "cancelled", "recipient is no longer active")
@@ -254,7 +241,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         to_address=row["email"],
         message_id=message_id(row["idempotency_key"], settings.mail_from),
     )
-    if not await _START(notification_id):
+    if not await Notification.raw(_START, clock.now(), notification_id):
         return "skipped: taken by another change"
     return Outgoing(notification_id, kind, action_id, mail)
 
@@ -262,10 +249,10 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
 async def record_sent(outgoing: Outgoing, settings: Settings) -> None:
     """Mark the row sent; an overdue notice writes the next one in the same transaction."""
     if outgoing.kind != "overdue" or outgoing.action_id is None:
-        await _SENT(outgoing.id)
+        await Notification.raw(_SENT, clock.now(), outgoing.id)
         return
     async with write_transaction():
-        await sql.fetch(_SENT.one, outgoing.id, clock.now())
+        await Notification.raw(_SENT, clock.now(), outgoing.id)
         await outbox.reconcile(outgoing.action_id, settings)
 
 
@@ -273,7 +260,9 @@ async def record_failure(notification_id: int, error: str, job_try: int, setting
     """SMTP refused: try again after the next delay, or give up and leave the row ``failed`` for admins."""
     delays = settings.mail_retry_seconds
     last = job_try > len(delays)
-    await sql.commit_one(_FAILED, notification_id, "failed" if last else "queued", error[:2000], clock.now())
+    await Notification.raw(
+        _FAILED, "failed" if last else "queued", error[:2000], clock.now(), notification_id
+    )
     if last:
         log.warning("notification %d failed after %d tries: %s", notification_id, job_try, error)
         return f"failed: {error}"

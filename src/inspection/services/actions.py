@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.db import sql
-from inspection.db.cache import ReadCache
 from inspection.db.engine import write_transaction
 from inspection.db.tables import (
     ActionEvent,
@@ -19,7 +17,6 @@ from inspection.db.tables import (
     ExtensionRequest,
     Finding,
     Inspection,
-    Unit,
 )
 from inspection.domain.actions import (
     OPEN_STATES,
@@ -53,9 +50,8 @@ from inspection.services.dashboard import closed_on_time_sql
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 
-# The action list is the hottest read of the system, so it is one hand-written join run
-# with the least overhead (inspection.db.sql): Piccolo's query building and row processing
-# cost more than the query itself (benchmarks/bench_api.py).
+# The action list is one join, written out: its filters (the dashboard links to them)
+# read more plainly in SQL than in the query builder.
 _SELECT_ACTIONS = """
 SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
        a.finding, f.item_code, a.assignee, a.opened_by, a.due_date, a.original_due_date,
@@ -76,14 +72,17 @@ _OWES_SQL = _in(sorted(s.value for s in UNIT_OWES))
 
 async def _select_actions(
     conditions: list[tuple[str, tuple[Any, ...]]], tail: str = "", *args: Any
-) -> Sequence[sql.Row]:
+) -> list[dict[str, Any]]:
     """Actions matching every ``(sql, values)`` condition; values fill its ``{}`` slots."""
     where = " AND ".join(condition for condition, _ in conditions) or "1 = 1"
     values = [value for _, condition_values in conditions for value in condition_values]
-    return await sql.fetch(sql.numbered(f"{_SELECT_ACTIONS} WHERE {where} {tail}"), *values, *args)
+    rows: list[dict[str, Any]] = await CorrectiveAction.raw(
+        f"{_SELECT_ACTIONS} WHERE {where} {tail}", *values, *args
+    )
+    return rows
 
 
-def _action_out(row: sql.Row, on: dt.date) -> ActionOut:
+def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
     late = days_overdue(row["status"], row["due_date"], on)
     return ActionOut(
         id=row["id"],
@@ -195,7 +194,7 @@ async def _event(
     return int(event.id)
 
 
-async def _visible_row(principal: Principal, action_id: int) -> sql.Row:
+async def _visible_row(principal: Principal, action_id: int) -> dict[str, Any]:
     rows = await _select_actions([("a.id = {}", (action_id,))])
     if not rows:
         raise NotFound("No such action")
@@ -237,36 +236,8 @@ async def list_actions(
     and ``overdue_on`` keep the actions that stood open, or overdue (still owed after their
     deadline), at the end of that local day, as the dashboard's month ends count them;
     ``checklist`` and ``item_code`` those from findings on that checklist's item.
-
-    A list is kept while actions, findings and units are unchanged, on the same day ("overdue"
-    depends on the day): unit heads' inboxes are read far more often than they change.
     """
     on = today(settings)
-    key = (
-        principal,
-        on,
-        unit_id,
-        status,
-        open_only,
-        overdue,
-        inspection_id,
-        mine,
-        unit_kind,
-        created_from,
-        created_to,
-        closed_from,
-        closed_to,
-        closed_on_time,
-        open_on,
-        overdue_on,
-        checklist,
-        item_code,
-        limit,
-        offset,
-    )
-    kept, generation = _lists.get(key)
-    if kept is not None:
-        return kept
     conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
         conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
@@ -323,12 +294,7 @@ async def list_actions(
     if item_code is not None:
         conditions.append(("f.item_code = {}", (item_code,)))
     rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
-    found = [_action_out(r, on) for r in rows]
-    _lists.put(key, found, generation)
-    return found
-
-
-_lists: ReadCache[list[ActionOut]] = ReadCache(CorrectiveAction, Finding, Unit)
+    return [_action_out(r, on) for r in rows]
 
 
 async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
@@ -434,7 +400,7 @@ async def transition(
     return await get(principal, action_id, settings)
 
 
-async def _notify_transition(verb: Verb, row: sql.Row, note: str, settings: Settings) -> None:
+async def _notify_transition(verb: Verb, row: dict[str, Any], note: str, settings: Settings) -> None:
     """The notices a move causes, written in its transaction (the outbox)."""
     action_id, assignee = row["id"], row["assignee"]
     if verb == "report_fixed":

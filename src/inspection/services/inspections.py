@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.db import sql
-from inspection.db.engine import PooledSQLiteEngine, current_engine, is_sqlite, write_transaction
+from inspection.db.engine import for_update, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
+from inspection.domain.findings import FindingChange, finding_change
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
-from inspection.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
@@ -270,58 +269,20 @@ async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
     return [_answer_out(r) for r in rows]
 
 
-# Recording an answer is the commonest write (every item of every visit), so it is
-# hand-written SQL in one transaction, in as few statements as the rules allow: Piccolo's
-# query building cost more than the statements, and on PostgreSQL each statement is a
-# round trip (benchmarks/bench_api.py). The running total is summed from the answers, not
-# kept on the inspection's row, so answers to different items never wait for each other.
 _ANSWERING = """
-SELECT i.unit, i.status, i.checklist_version,
-       EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team
-FROM inspection i WHERE i.id = $1
+SELECT unit, status, checklist_version,
+       EXISTS (SELECT 1 FROM inspection_member m
+               WHERE m.inspection = inspection.id AND m."user" = {}) AS on_team
+FROM inspection WHERE id = {}
 """
-_START = "UPDATE inspection SET status = 'in_progress', started_at = $2 WHERE id = $1 AND status = 'planned'"
-# The answer's row stays locked until commit, so two answers to one item take turns.
-_UPSERT_ANSWER = """
-INSERT INTO answer (inspection, item_code, criterion_code, section_code, value, not_applicable,
-                    points, max_points, passed, note, answered_by, answered_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT (inspection, item_code) DO UPDATE SET
-    value = excluded.value, not_applicable = excluded.not_applicable, points = excluded.points,
-    max_points = excluded.max_points, passed = excluded.passed, note = excluded.note,
-    answered_by = excluded.answered_by, answered_at = excluded.answered_at
-"""
-# Then whether the inspector is on the team and the inspection still editable (if not, the
-# transaction is rolled back), the points so far, the items answered not applicable, and
-# the item's findings. One row for each N/A item and each finding of the item, or one.
-# (SQLite; on PostgreSQL migration 0008's function does it all, under a share lock of the
-# inspection, so that a submit waits for the answer or the answer sees it submitted.)
-_AFTER_ANSWER = """
-SELECT i.status,
-       EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = $2) AS on_team,
-       t.points AS points_so_far, na.item_code AS not_applicable,
-       f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed, f.due_date,
-       f.version, ca.id AS action_id
-FROM inspection i
-CROSS JOIN (SELECT COALESCE(SUM(points), 0) AS points FROM answer WHERE inspection = $1) t
-LEFT JOIN answer na ON na.inspection = i.id AND na.not_applicable = TRUE
-LEFT JOIN finding f ON f.inspection = i.id AND f.item_code = $3
-LEFT JOIN corrective_action ca ON ca.finding = f.id
-WHERE i.id = $1
-"""
-_PROPOSE_FINDING = """
-INSERT INTO finding (inspection, item_code, title, description, severity, proposed, due_date,
-                     created_by, created_at, version)
-VALUES ($1, $2, $3, $4, $5, TRUE, NULL, $6, $7, 1)
-RETURNING id, inspection, item_code, title, description, severity, proposed, due_date, version
-"""
-_SAVE_ANSWERS = """
-SELECT * FROM save_answers($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-"""
-# An inspection's unit and checklist version never change, and once started it is never
-# planned again: for those, an answer needs no statement before its own.
-_STARTED_SIZE = 4096
-_started: dict[tuple[int, int], tuple[int, int]] = {}
+
+
+async def _answering(inspection_id: int, user_id: int) -> dict[str, Any] | None:
+    """The inspection an answer is for, and whether the user is on its team, locked until
+    the transaction ends: answers to one inspection take turns, and a submit waits for the
+    answers under way (or they see it submitted)."""
+    rows = await Inspection.raw(_ANSWERING + for_update(), user_id, inspection_id)
+    return rows[0] if rows else None
 
 
 async def record_answer(
@@ -329,200 +290,148 @@ async def record_answer(
 ) -> RecordedAnswerOut:
     """Save one answer (each answer is saved as it is given) and give the running total.
 
-    A falling-short answer proposes a finding with the item's severity, once; correcting
-    the answer withdraws a proposal the inspector has not confirmed yet.
+    The answer proposes or withdraws its item's finding by the rule of
+    :func:`inspection.domain.findings.finding_change`. The first answer starts the inspection.
     """
     now = clock.now()
-    started = (sql.database(), inspection_id)
-    known = _started.get(started)
-    planned = False
-    if known is None:
-        row = await sql.fetchrow(_ANSWERING, inspection_id, principal.id)
+    async with write_transaction():
+        row = await _answering(inspection_id, principal.id)
         if row is None:
             raise NotFound("No such inspection")
         ensure_visible(principal, row["unit"], "inspection")
         _ensure_on_team(principal, bool(row["on_team"]))
         _ensure_editable(row["status"])
-        planned = row["status"] == "planned"
-        known = row["unit"], row["checklist_version"]
-    else:
-        ensure_visible(principal, known[0], "inspection")
-        _ensure_on_team(principal, True)
-    version = await loaded_version(known[1])
-    section, criterion, item = version.item(item_code)
-    if data.not_applicable and not item.allow_na:
-        raise Invalid("Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code)
-    try:
-        scored = score_answer(item, data.value, data.not_applicable)
-    except AnswerError as exc:
-        raise Invalid("Item %(item)s: " + exc.template, field="value", item=item_code, **exc.values) from None
-    if planned:
-        # The first answer starts the inspection, in a transaction of its own: one that
-        # took the inspection's row before an answer's would wait for answers that wait
-        # for it.
-        async with write_transaction():
-            await sql.fetch(_START, inspection_id, now)
-    answer = AnswerOut(
-        item_code=item_code,
-        criterion_code=criterion.code,
-        section_code=section.code,
-        value=data.value,
-        not_applicable=data.not_applicable,
-        points=scored.points,
-        max_points=scored.max_points,
-        passed=scored.passed,
-        note=data.note,
-        answered_by=principal.id,
-        answered_at=now,
-    )
-    to_save = AnswerToSave(principal, inspection_id, answer, item.text_vi, item.severity)
-    saved = await _answers_together(to_save)
-    if started not in _started:
-        if len(_started) >= _STARTED_SIZE:
-            del _started[next(iter(_started))]
-        _started[started] = known
+        version = await loaded_version(row["checklist_version"])
+        section, criterion, item = version.item(item_code)
+        if data.not_applicable and not item.allow_na:
+            raise Invalid(
+                "Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code
+            )
+        try:
+            scored = score_answer(item, data.value, data.not_applicable)
+        except AnswerError as exc:
+            raise Invalid(
+                "Item %(item)s: " + exc.template, field="value", item=item_code, **exc.values
+            ) from None
+        if row["status"] == "planned":
+            await Inspection.update({Inspection.status: "in_progress", Inspection.started_at: now}).where(
+                Inspection.id == inspection_id
+            )
+        answer = AnswerOut(
+            item_code=item_code,
+            criterion_code=criterion.code,
+            section_code=section.code,
+            value=data.value,
+            not_applicable=data.not_applicable,
+            points=scored.points,
+            max_points=scored.max_points,
+            passed=scored.passed,
+            note=data.note,
+            answered_by=principal.id,
+            answered_at=now,
+        )
+        await _save_answer(inspection_id, answer)
+        finding = await _item_finding(inspection_id, item_code)
+        change = finding_change(answer.passed, finding is not None, bool(finding and finding["proposed"]))
+        if change is FindingChange.PROPOSE:
+            finding = await _propose_finding(inspection_id, answer, item.text_vi, item.severity)
+        elif change is FindingChange.WITHDRAW:
+            assert finding is not None
+            await Finding.delete().where(Finding.id == finding["id"])
+            finding = None
+        answered = await Answer.select(Answer.points, Answer.not_applicable, Answer.item_code).where(
+            Answer.inspection == inspection_id
+        )
     points, max_points = running_total(
-        version.max_points, version.item_max, saved.points_so_far, saved.not_applicable
+        version.max_points,
+        version.item_max,
+        sum(a["points"] or 0.0 for a in answered),
+        [a["item_code"] for a in answered if a["not_applicable"]],
     )
     return RecordedAnswerOut(
         answer=answer,
-        finding=None if saved.finding is None else _finding_from(saved.finding),
+        finding=None if finding is None else _finding_from(finding),
         points=points,
         max_points=max_points,
         percent=_percent(points, max_points),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerToSave:
-    """An answer to save, scored, by whom, with the title and severity of the finding it would propose."""
+_ANSWER_COLUMNS = (
+    Answer.criterion_code,
+    Answer.section_code,
+    Answer.value,
+    Answer.not_applicable,
+    Answer.points,
+    Answer.max_points,
+    Answer.passed,
+    Answer.note,
+    Answer.answered_by,
+    Answer.answered_at,
+)
 
-    principal: Principal
-    inspection_id: int
-    answer: AnswerOut
-    title: str
-    severity: str
 
-    def columns(self) -> tuple[Any, ...]:
-        """The answer's columns, in the order ``_UPSERT_ANSWER`` and ``save_answers`` take them."""
-        a = self.answer
-        value = msgspec.json.encode(a.value).decode()
-        return (
-            *(self.inspection_id, a.item_code, a.criterion_code, a.section_code, value, a.not_applicable),
-            *(a.points, a.max_points, a.passed, a.note, a.answered_by, a.answered_at),
+async def _save_answer(inspection_id: int, answer: AnswerOut) -> None:
+    """Insert the answer, or replace the one given before to the same item."""
+    await Answer.insert(
+        Answer(
+            inspection=inspection_id,
+            item_code=answer.item_code,
+            criterion_code=answer.criterion_code,
+            section_code=answer.section_code,
+            value=msgspec.json.encode(answer.value).decode(),
+            not_applicable=answer.not_applicable,
+            points=answer.points,
+            max_points=answer.max_points,
+            passed=answer.passed,
+            note=answer.note,
+            answered_by=answer.answered_by,
+            answered_at=answer.answered_at,
         )
+    ).on_conflict(target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS)
 
 
-@dataclass(frozen=True, slots=True)
-class SavedAnswer:
-    """What saving an answer leaves: the points so far, the items answered not applicable,
-    and the item's first finding (the one an answer proposes or withdraws) with its action."""
-
-    points_so_far: float
-    not_applicable: Sequence[str]
-    finding: sql.Row | None
-
-
-async def save_together(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
-    """Save answers given at about the same time together: on SQLite in one IMMEDIATE
-    transaction, on PostgreSQL in one call of migration 0009's function.
-
-    An answer refused (not by a team member, the inspection no longer editable or gone)
-    gets its error and writes nothing. If saving them fails as a whole (then nothing was
-    written), each answer is saved alone, so that only the one at fault fails.
-    """
-    try:
-        if is_sqlite(current_engine()):
-            return await _save_all_on_sqlite(answers)
-        return await _save_all_on_postgres(answers)
-    except Exception:
-        if len(answers) == 1:
-            raise
-        return [await _saved_alone(answer) for answer in answers]
+_FINDING_COLUMNS = (
+    Finding.id,
+    Finding.inspection,
+    Finding.item_code,
+    Finding.title,
+    Finding.description,
+    Finding.severity,
+    Finding.proposed,
+    Finding.due_date,
+    Finding.version,
+)
 
 
-async def _saved_alone(answer: AnswerToSave) -> SavedAnswer | Exception:
-    try:
-        return (await save_together([answer]))[0]
-    except Exception as exc:
-        return exc
+async def _item_finding(inspection_id: int, item_code: str) -> dict[str, Any] | None:
+    """The item's first finding: the one its answers propose or withdraw."""
+    row: dict[str, Any] | None = (
+        await Finding.select(*_FINDING_COLUMNS)
+        .where((Finding.inspection == inspection_id) & (Finding.item_code == item_code))
+        .order_by(Finding.id)
+        .first()
+    )
+    return row
 
 
-# The answers a process is given while a save is under way (or in the same turn of the
-# event loop, as a busy process is given several) are saved together in the next one.
-_answers_together: sql.Together[AnswerToSave, SavedAnswer] = sql.Together(save_together)
-
-
-def _checked(principal: Principal, row: sql.Row) -> None:
-    _ensure_on_team(principal, bool(row["on_team"]))
-    _ensure_editable(row["status"])
-
-
-async def _save_all_on_sqlite(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
-    engine = current_engine()
-    assert isinstance(engine, PooledSQLiteEngine)
-    saved: list[SavedAnswer | Exception] = []
-    async with write_transaction():
-        for a in answers:
-            try:
-                with engine.savepoint():  # an answer refused writes nothing
-                    saved.append(await _save_on_sqlite(a))
-            except ServiceError as exc:
-                saved.append(exc)
-    return saved
-
-
-async def _save_on_sqlite(a: AnswerToSave) -> SavedAnswer:
-    """Save the answer and propose or withdraw its finding, in the current write transaction."""
-    await sql.fetch(_UPSERT_ANSWER, *a.columns())
-    after = await sql.fetch(_AFTER_ANSWER, a.inspection_id, a.answer.answered_by, a.answer.item_code)
-    if not after:
-        raise NotFound("No such inspection")
-    _checked(a.principal, after[0])
-    findings = [row for row in after if row["id"] is not None]
-    finding_row = min(findings, key=lambda row: row["id"]) if findings else None
-    if a.answer.passed is False and finding_row is None:
-        finding_row = await sql.fetchrow(
-            _PROPOSE_FINDING,
-            a.inspection_id,
-            a.answer.item_code,
-            a.title,
-            a.answer.note,
-            a.severity,
-            a.answer.answered_by,
-            a.answer.answered_at,
+async def _propose_finding(
+    inspection_id: int, answer: AnswerOut, title: str, severity: str
+) -> dict[str, Any]:
+    rows = await Finding.insert(
+        Finding(
+            inspection=inspection_id,
+            item_code=answer.item_code,
+            title=title,
+            description=answer.note,
+            severity=severity,
+            proposed=True,
+            due_date=None,
+            created_by=answer.answered_by,
+            created_at=answer.answered_at,
         )
-    elif a.answer.passed is not False and finding_row is not None and finding_row["proposed"]:
-        await sql.fetch("DELETE FROM finding WHERE id = $1", finding_row["id"])
-        finding_row = None
-    not_applicable = [row["not_applicable"] for row in after if row["not_applicable"] is not None]
-    return SavedAnswer(after[0]["points_so_far"], not_applicable, finding_row)
-
-
-async def _save_all_on_postgres(answers: list[AnswerToSave]) -> list[SavedAnswer | Exception]:
-    """The same as on SQLite, in one round trip; the function writes nothing for an answer
-    it refuses. The answers go in order of inspection and item, so that two calls at once
-    take the answers' row locks in the same order."""
-    order = sorted(range(len(answers)), key=lambda n: (answers[n].inspection_id, answers[n].answer.item_code))
-    rows_in = [(*answers[n].columns(), answers[n].title, answers[n].severity) for n in order]
-    columns = [list(column) for column in zip(*rows_in, strict=True)]
-    rows = await sql.call(_SAVE_ANSWERS, *columns, list(EDITABLE), writes=("answer", "finding"))
-    found: list[list[sql.Row]] = [[] for _ in answers]
-    for row in rows:
-        found[order[row["n"] - 1]].append(row)
-    return [_saved_on_postgres(a, rows) for a, rows in zip(answers, found, strict=True)]
-
-
-def _saved_on_postgres(a: AnswerToSave, rows: list[sql.Row]) -> SavedAnswer | Exception:
-    try:
-        if not rows:
-            raise NotFound("No such inspection")
-        _checked(a.principal, rows[0])
-    except ServiceError as exc:
-        return exc
-    row = rows[0]
-    finding = row if row["id"] is not None else None
-    return SavedAnswer(row["points_so_far"], row["not_applicable"] or (), finding)
+    ).returning(*_FINDING_COLUMNS)
+    return dict(rows[0])
 
 
 def _ensure_on_team(principal: Principal, on_team: bool) -> None:

@@ -9,25 +9,21 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from inspection.api.dependencies import settings_of
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
-from inspection.db.cache import ReadCache
-from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.domain.actions import Verb
 from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound
 from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
 from inspection.services import actions, directory
-from inspection.services.context import today
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
-from inspection.web.render import is_htmx, page_key, render, rendered
+from inspection.web.render import is_htmx, render
 
 View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
@@ -62,9 +58,6 @@ async def _after_change(
     return Redirect(f"/actions/{action_id}", status_code=303)
 
 
-_inboxes: ReadCache[bytes] = ReadCache(CorrectiveAction, Finding, Unit)
-
-
 class ActionPages(Controller):
     # No guard: every handler here takes the principal, which sends an anonymous visitor to
     # the login form just as the guard would, and Litestar copies the route handler for
@@ -95,19 +88,13 @@ class ActionPages(Controller):
         checklist: FromQuery[str | None] = None,
         item_code: FromQuery[str | None] = None,
         offset: int = Parameter(default=0, ge=0),
-    ) -> Response[bytes]:
+    ) -> Template:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
 
         Besides the tabs (``view``), the list takes the API's filters (``/api/actions``), which
         the leaders' dashboard writes into the link behind each of its numbers. A unit head
-        opens this page far more often than the actions change: the page is kept, rendered,
-        while they are unchanged (the same day, for the same person, language and URL).
         """
         settings = settings_of(request)
-        key = page_key(request, today(settings))
-        kept, generation = _inboxes.get(key) if key else (None, None)
-        if kept is not None:
-            return Response(kept, media_type=MediaType.HTML)
         given: list[object] = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
         given += [closed_from, closed_to, closed_on_time, open_on, overdue_on, checklist, item_code]
         # A bare list opens on the "not closed" tab; a query (a dashboard link) means what the
@@ -147,7 +134,7 @@ class ActionPages(Controller):
             created_to=created_to,
         )
         further = {name: value for name, value in request.query_params.items() if name != "offset"}
-        page = render(
+        return render(
             request,
             "actions.html",
             partial="_partials/action_list.html",
@@ -176,10 +163,6 @@ class ActionPages(Controller):
                 if value is not None
             },
         )
-        body = rendered(request, page)
-        if key:
-            _inboxes.put(key, body, generation)
-        return Response(body, media_type=MediaType.HTML)
 
     @get("/{action_id:int}")
     async def detail(

@@ -7,7 +7,6 @@ the full page includes that same partial, so both paths render one piece of mark
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -147,32 +146,3 @@ def render(
             **context,
         },
     )
-
-
-def page_key(request: Request[Any, Any, Any], *parts: Hashable) -> tuple[Hashable, ...] | None:
-    """What a rendered page depends on besides its data and ``parts``: who asks, in which
-    language, the CSRF token its forms carry, whether htmx asks for a piece, and the URL.
-
-    None when this request's CSRF token is new (no cookie yet): the page is then rendered
-    for this request alone.
-    """
-    csrf = request.cookies.get(request.app.csrf_config.cookie_name) if request.app.csrf_config else None
-    if not csrf:
-        return None
-    return (
-        current_user(request),
-        language_of(request),
-        csrf,
-        is_htmx(request),
-        request.url.path,
-        request.scope["query_string"],
-        *parts,
-    )
-
-
-def rendered(request: Request[Any, Any, Any], page: Template) -> bytes:
-    """``page`` rendered now, as Litestar renders a template response, so it can be kept."""
-    engine = request.app.template_engine
-    assert engine is not None
-    text: str = engine.get_template(page.template_name).render(**page.create_template_context(request))
-    return text.encode()
