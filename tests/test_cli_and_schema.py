@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -62,3 +63,31 @@ async def test_the_openapi_schema_is_published(client: httpx.AsyncClient) -> Non
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/api/actions/{action_id}/close" in schema["paths"]
     assert "/api/inspections/{inspection_id}/answers/{item_code}" in schema["paths"]
+
+
+def test_migrate_refuses_a_database_of_the_older_migrations_and_leaves_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migrations were squashed: a demo database made before is refused, untouched,
+    with a message that says what to do."""
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setenv("INSPECTION_DATABASE_URL", f"sqlite:///{path}")
+    assert CliRunner().invoke(main, ["migrate"]).exit_code == 0
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO migration (name, app_name, ran_on)"
+            " VALUES ('2026-11-25T21:50:00:000000', 'inspection', '')"
+        )
+        connection.execute(
+            "INSERT INTO unit (code, name_vi, name_en, kind, email, active)"
+            " VALUES ('X', 'Xã', '', 'commune', '', 1)"
+        )
+
+    result = CliRunner().invoke(main, ["migrate"])
+
+    assert result.exit_code == 1
+    assert "older version of inspection" in result.output
+    assert "2026-11-25T21:50:00:000000" in result.output
+    assert "Traceback" not in result.output
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT code FROM unit").fetchall() == [("X",)]

@@ -30,11 +30,13 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    from inspection.db.engine import close_database, open_database
+    from inspection.db.engine import UnknownMigrations, close_database, open_database
 
     engine = await open_database(settings.effective_database_url)
     try:
         return await work()
+    except UnknownMigrations as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         await close_database(engine)
 
