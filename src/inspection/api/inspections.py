@@ -75,7 +75,7 @@ class InspectionController(Controller):
         data: JSONBody[AnswerIn],
     ) -> RecordedAnswerOut:
         """Record one answer; it comes back scored, with the running total and any proposed finding."""
-        return await inspections.record_answer(principal, inspection_id, item_code, data)
+        return (await inspections.record_answer(principal, inspection_id, item_code, data)).out
 
     @get("/{inspection_id:int}/score")
     async def score(self, principal: NamedDependency[Principal], inspection_id: FromPath[int]) -> Totals:

@@ -105,10 +105,11 @@ def write_transaction() -> AbstractAsyncContextManager[Any, None]:
     return cast("AbstractAsyncContextManager[Any, None]", engine.transaction())
 
 
-def for_update() -> str:
-    """The clause that locks a raw query's rows until the transaction ends: ``FOR UPDATE``
-    on PostgreSQL; nothing on SQLite, where an IMMEDIATE transaction holds the whole database."""
-    return "" if is_sqlite(current_engine()) else " FOR UPDATE"
+def for_update(table: str) -> str:
+    """The clause that locks a raw query's rows of ``table`` (its name or alias there) until
+    the transaction ends: ``FOR UPDATE OF`` on PostgreSQL; nothing on SQLite, where an
+    IMMEDIATE transaction holds the whole database."""
+    return "" if is_sqlite(current_engine()) else f" FOR UPDATE OF {table}"
 
 
 class UnknownMigrations(RuntimeError):

@@ -138,9 +138,18 @@ def _row(
     )
 
 
-async def schedule_for_action(action_id: int, settings: Settings) -> None:
-    """An action was created and assigned: the assignment notice, reminders, overdue, escalation."""
-    await reconcile(action_id, settings)
+async def schedule_new_actions(actions: list[ActionFacts], settings: Settings) -> None:
+    """Actions were just created and assigned: write each one's schedule (the assignment
+    notice, reminders, overdue, escalation), all in one statement whatever their number."""
+    now = clock.now()
+    leaders = await active_leader_ids()
+    rows = [
+        _row(slot.kind, facts.id, slot.recipient_id, slot.due_at, slot.key, {"days": slot.days}, now)
+        for facts in actions
+        for slot in schedule.plan(facts, leaders, settings, now).slots
+    ]
+    if rows:
+        await Notification.insert(*rows).on_conflict(target=Notification.idempotency_key)
 
 
 async def reschedule_for_action(action_id: int, settings: Settings) -> None:

@@ -32,6 +32,7 @@ from inspection.domain.actions import (
 )
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
+from inspection.queue.schedule import ActionFacts
 from inspection.schemas import (
     ActionDetailOut,
     ActionOut,
@@ -107,7 +108,7 @@ def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
     )
 
 
-async def create_actions_for_inspection(inspection_id: int, settings: Settings) -> list[int]:
+async def create_actions_for_inspection(inspection_id: int, settings: Settings) -> None:
     """One action per finding of a submitted inspection, assigned to the unit's head.
 
     Idempotent: findings that already have an action are skipped, so running it again
@@ -142,33 +143,69 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
         "minor": own.minor or settings.deadline_days_minor,
     }
     now = clock.now()
-    created: list[int] = []
-    for finding in findings:
-        if finding["id"] in done:
-            continue
-        due = finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)
-        action = CorrectiveAction(
-            finding=finding["id"],
-            inspection=inspection_id,
-            unit=inspection["unit"],
-            assignee=inspection["unit.head_id"],
-            opened_by=finding["created_by"],
-            title=finding["title"],
-            severity=finding["severity"],
-            status=Status.OPEN.value,
-            due_date=due,
-            original_due_date=due,
-            created_at=now,
+    new = [finding for finding in findings if finding["id"] not in done]
+    if new:
+        inserted = await CorrectiveAction.insert(
+            *(
+                CorrectiveAction(
+                    finding=finding["id"],
+                    inspection=inspection_id,
+                    unit=inspection["unit"],
+                    assignee=inspection["unit.head_id"],
+                    opened_by=finding["created_by"],
+                    title=finding["title"],
+                    severity=finding["severity"],
+                    status=Status.OPEN.value,
+                    due_date=(
+                        due := finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)
+                    ),
+                    original_due_date=due,
+                    created_at=now,
+                )
+                for finding in new
+            )
+        ).returning(CorrectiveAction.id, CorrectiveAction.due_date, CorrectiveAction.finding)
+        created = sorted(inserted, key=lambda row: row["id"])
+        await ActionEvent.insert(
+            *(
+                _event_row(
+                    row["id"], "created", None, "", Status.OPEN, "", {"due_date": row["due_date"].isoformat()}
+                )
+                for row in created
+            )
         )
-        await action.save()
-        await _event(action.id, "created", None, "", Status.OPEN, "", {"due_date": due.isoformat()})
-        await outbox.schedule_for_action(action.id, settings)
-        created.append(action.id)
+        await outbox.schedule_new_actions(
+            [
+                ActionFacts(row["id"], Status.OPEN.value, row["due_date"], inspection["unit.head_id"], 0)
+                for row in created
+            ],
+            settings,
+        )
     if not findings:
         await Inspection.update({Inspection.status: "closed", Inspection.closed_at: now}).where(
             Inspection.id == inspection_id
         )
-    return created
+
+
+def _event_row(
+    action_id: int,
+    kind: str,
+    actor_id: int | None,
+    from_status: str,
+    to_status: str,
+    note: str,
+    data: dict[str, Any] | None = None,
+) -> ActionEvent:
+    return ActionEvent(
+        action=action_id,
+        kind=kind,
+        actor=actor_id,
+        at=clock.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=msgspec.json.encode(data or {}).decode(),
+    )
 
 
 async def _event(
@@ -180,16 +217,7 @@ async def _event(
     note: str,
     data: dict[str, Any] | None = None,
 ) -> int:
-    event = ActionEvent(
-        action=action_id,
-        kind=kind,
-        actor=actor_id,
-        at=clock.now(),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=msgspec.json.encode(data or {}).decode(),
-    )
+    event = _event_row(action_id, kind, actor_id, from_status, to_status, note, data)
     await event.save()
     return int(event.id)
 

@@ -100,6 +100,16 @@ async def add_item_evidence(
     return await get(evidence_id)
 
 
+async def files_of_item(inspection_id: int, item_code: str) -> list[EvidenceOut]:
+    """One item's files, oldest first, for a caller that has already seen the inspection."""
+    rows = (
+        await Evidence.select()
+        .where((Evidence.inspection == inspection_id) & (Evidence.item_code == item_code))
+        .order_by(Evidence.id)
+    )
+    return [_out(row) for row in rows]
+
+
 async def item_evidence(principal: Principal, inspection_id: int) -> dict[str, list[EvidenceOut]]:
     """The inspection's files by item code, oldest first."""
     await inspections.get_visible(principal, inspection_id)

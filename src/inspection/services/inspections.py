@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
+from inspection.checklists.schema import Item
 from inspection.db.engine import for_update, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.findings import FindingChange, finding_change
@@ -269,46 +271,77 @@ async def answers(principal: Principal, inspection_id: int) -> list[AnswerOut]:
     return [_answer_out(r) for r in rows]
 
 
+# The inspection an answer is for, and whether the user is on its team.
 _ANSWERING = """
-SELECT unit, status, checklist_version,
-       EXISTS (SELECT 1 FROM inspection_member m
-               WHERE m.inspection = inspection.id AND m."user" = {}) AS on_team
-FROM inspection WHERE id = {}
+SELECT i.unit, i.status, i.checklist_version,
+       EXISTS (SELECT 1 FROM inspection_member m WHERE m.inspection = i.id AND m."user" = {}) AS on_team
+FROM inspection i WHERE i.id = {}
+"""
+# Once the answer is saved: the inspection's answers, and with the answered item's row its
+# findings (the first is the one answers propose and withdraw). A statement of its own
+# after the lock is taken, so that it sees every answer committed before.
+_ANSWERED = """
+SELECT a.item_code, a.points, a.not_applicable,
+       f.id, f.inspection, f.title, f.description, f.severity, f.proposed, f.due_date, f.version
+FROM answer a
+LEFT JOIN finding f ON f.inspection = a.inspection AND f.item_code = a.item_code AND a.item_code = {}
+WHERE a.inspection = {}
+ORDER BY f.id
 """
 
+AnswerReader = Callable[[str], AnswerIn]
+"""Reads an answer for an item of the given response type (a form's fields, say)."""
 
-async def _answering(inspection_id: int, user_id: int) -> dict[str, Any] | None:
-    """The inspection an answer is for, and whether the user is on its team, locked until
-    the transaction ends: answers to one inspection take turns, and a submit waits for the
-    answers under way (or they see it submitted)."""
-    rows = await Inspection.raw(_ANSWERING + for_update(), user_id, inspection_id)
-    return rows[0] if rows else None
+
+@dataclass(frozen=True, slots=True)
+class RunningTotal:
+    """An open inspection's score so far."""
+
+    id: int
+    points: float
+    max_points: float
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    """A saved answer as the API returns it, with its item and the running total."""
+
+    out: RecordedAnswerOut
+    item: Item
+    total: RunningTotal
 
 
 async def record_answer(
-    principal: Principal, inspection_id: int, item_code: str, data: AnswerIn
-) -> RecordedAnswerOut:
+    principal: Principal, inspection_id: int, item_code: str, data: AnswerIn | AnswerReader
+) -> RecordedAnswer:
     """Save one answer (each answer is saved as it is given) and give the running total.
 
+    ``data`` may be a reader that makes the answer once the item's response type is known.
     The answer proposes or withdraws its item's finding by the rule of
-    :func:`inspection.domain.findings.finding_change`. The first answer starts the inspection.
+    :func:`inspection.domain.findings.finding_change`; the first answer starts the
+    inspection. The inspection's row stays locked until the answer is saved, so answers to
+    one inspection take turns, and a submit waits for the answers under way (or they see
+    it submitted).
     """
     now = clock.now()
     async with write_transaction():
-        row = await _answering(inspection_id, principal.id)
-        if row is None:
+        rows = await Inspection.raw(_ANSWERING + for_update("i"), principal.id, inspection_id)
+        if not rows:
             raise NotFound("No such inspection")
+        row = rows[0]
         ensure_visible(principal, row["unit"], "inspection")
         _ensure_on_team(principal, bool(row["on_team"]))
         _ensure_editable(row["status"])
         version = await loaded_version(row["checklist_version"])
         section, criterion, item = version.item(item_code)
-        if data.not_applicable and not item.allow_na:
+        given = data if isinstance(data, AnswerIn) else data(item.response_type)
+        if given.not_applicable and not item.allow_na:
             raise Invalid(
                 "Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code
             )
         try:
-            scored = score_answer(item, data.value, data.not_applicable)
+            scored = score_answer(item, given.value, given.not_applicable)
         except AnswerError as exc:
             raise Invalid(
                 "Item %(item)s: " + exc.template, field="value", item=item_code, **exc.values
@@ -321,17 +354,20 @@ async def record_answer(
             item_code=item_code,
             criterion_code=criterion.code,
             section_code=section.code,
-            value=data.value,
-            not_applicable=data.not_applicable,
+            value=given.value,
+            not_applicable=given.not_applicable,
             points=scored.points,
             max_points=scored.max_points,
             passed=scored.passed,
-            note=data.note,
+            note=given.note,
             answered_by=principal.id,
             answered_at=now,
         )
         await _save_answer(inspection_id, answer)
-        finding = await _item_finding(inspection_id, item_code)
+        answered = {
+            row["item_code"]: row for row in reversed(await Answer.raw(_ANSWERED, item_code, inspection_id))
+        }
+        finding = {**answered[item_code], "item_code": item_code} if answered[item_code]["id"] else None
         change = finding_change(answer.passed, finding is not None, bool(finding and finding["proposed"]))
         if change is FindingChange.PROPOSE:
             finding = await _propose_finding(inspection_id, answer, item.text_vi, item.severity)
@@ -339,22 +375,21 @@ async def record_answer(
             assert finding is not None
             await Finding.delete().where(Finding.id == finding["id"])
             finding = None
-        answered = await Answer.select(Answer.points, Answer.not_applicable, Answer.item_code).where(
-            Answer.inspection == inspection_id
-        )
     points, max_points = running_total(
         version.max_points,
         version.item_max,
-        sum(a["points"] or 0.0 for a in answered),
-        [a["item_code"] for a in answered if a["not_applicable"]],
+        sum(row["points"] or 0.0 for row in answered.values()),
+        [code for code, row in answered.items() if row["not_applicable"]],
     )
-    return RecordedAnswerOut(
+    percent = _percent(points, max_points)
+    out = RecordedAnswerOut(
         answer=answer,
         finding=None if finding is None else _finding_from(finding),
         points=points,
         max_points=max_points,
-        percent=_percent(points, max_points),
+        percent=percent,
     )
+    return RecordedAnswer(out, item, RunningTotal(inspection_id, points, max_points, percent))
 
 
 _ANSWER_COLUMNS = (
@@ -402,17 +437,6 @@ _FINDING_COLUMNS = (
     Finding.due_date,
     Finding.version,
 )
-
-
-async def _item_finding(inspection_id: int, item_code: str) -> dict[str, Any] | None:
-    """The item's first finding: the one its answers propose or withdraw."""
-    row: dict[str, Any] | None = (
-        await Finding.select(*_FINDING_COLUMNS)
-        .where((Finding.inspection == inspection_id) & (Finding.item_code == item_code))
-        .order_by(Finding.id)
-        .first()
-    )
-    return row
 
 
 async def _propose_finding(

@@ -122,12 +122,26 @@ class InspectionPages(Controller):
         item_code: FromPath[str],
     ) -> Response[Any]:
         """Save one answer; htmx gets the item back scored, with the running total."""
-        inspection = await inspections.get(principal, inspection_id)
-        version = await checklists.loaded_version(inspection.checklist_version_id)
-        _, _, item = version.item(item_code)
-        data = _answer_from_form(item.response_type, await forms.form_data(request))
-        await inspections.record_answer(principal, inspection_id, item_code, data)
-        return await self._item_response(request, principal, inspection_id, item_code)
+        fields = await forms.form_data(request)
+        recorded = await inspections.record_answer(
+            principal,
+            inspection_id,
+            item_code,
+            lambda response_type: _answer_from_form(response_type, fields),
+        )
+        if not is_htmx(request):
+            return Redirect(f"/inspections/{inspection_id}#item-{item_code}", status_code=303)
+        return render(
+            request,
+            "_partials/item.html",
+            inspection=recorded.total,
+            item=recorded.item,
+            answer=recorded.out.answer,
+            finding=recorded.out.finding,
+            files=await evidence.files_of_item(inspection_id, item_code),
+            editable=True,
+            oob=True,
+        )
 
     @post("/{inspection_id:int}/items/{item_code:str}/evidence")
     async def item_evidence(
