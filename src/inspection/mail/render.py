@@ -7,17 +7,13 @@ import hashlib
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import jinja2
-from jinja2 import nodes
-from jinja2.visitor import NodeTransformer
 
 from inspection import clock
-from inspection.mail.messages import CATALOGS
+from inspection.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from inspection.paths import TEMPLATES
-
-LANGUAGES = tuple(CATALOGS)
 
 
 @dataclass(frozen=True)
@@ -45,80 +41,28 @@ def _paragraphs(value: str) -> list[str]:
     return [block.strip() for block in blocks if block.strip()]
 
 
-class _Translated(NodeTransformer):
-    """Puts the translation in place of each ``_("…")`` or ``gettext("…")`` with a literal text
-    (``{% trans %}`` blocks become such calls too): the text itself, or the text ``%`` its
-    keyword arguments. An environment serves one language, so this is done once, when a
-    template is compiled, instead of a call through the template context per text per
-    message (half the time rendering took)."""
-
-    def __init__(self, catalog: dict[str, str]) -> None:
-        self.catalog = catalog
-
-    def visit_Call(self, call: nodes.Call) -> nodes.Node:
-        node = self.generic_visit(call)
-        if not (
-            isinstance(node, nodes.Call)
-            and isinstance(node.node, nodes.Name)
-            and node.node.name in ("_", "gettext")
-            and len(node.args) == 1
-            and isinstance(node.args[0], nodes.Const)
-            and node.dyn_args is None
-            and node.dyn_kwargs is None
-        ):
-            return node
-        message = node.args[0].value
-        text = self.catalog.get(message, message)
-        if not node.kwargs:
-            return nodes.Const(text % {}, lineno=node.lineno)
-        pairs = [nodes.Pair(nodes.Const(keyword.key), keyword.value) for keyword in node.kwargs]
-        variables = nodes.Dict(pairs, lineno=node.lineno)
-        return nodes.Mod(nodes.Const(text, lineno=node.lineno), variables, lineno=node.lineno)
-
-
-class _TranslatedEnvironment(jinja2.Environment):
-    """An environment whose templates have their texts translated when compiled (see :class:`_Translated`)."""
-
-    def __init__(self, catalog: dict[str, str], **options: Any) -> None:
-        super().__init__(**options)
-        self.catalog = catalog
-
-    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        return cast("nodes.Template", _Translated(self.catalog).visit(super()._parse(source, name, filename)))
-
-
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(language: str) -> jinja2.Environment:
-    """The Jinja2 environment for one language: its texts come from :mod:`inspection.mail.messages`."""
-    catalog = CATALOGS.get(language, CATALOGS["vi"])
-    env = _TranslatedEnvironment(
-        catalog,
+    """The Jinja2 environment for one language, with that language's catalog installed.
+
+    An environment serves one language, so the catalog is installed on it rather than
+    passed with each message.
+    """
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / "email"),
         extensions=["jinja2.ext.i18n"],
         # The HTML part escapes explicitly with |e; the subject and the text part must not be escaped.
-        autoescape=False,
+        autoescape=False,  # noqa: S701
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         # The templates do not change under a running process: no file check per message.
         auto_reload=False,
     )
+    # As babel.cfg extracts them: whitespace in {% trans %} blocks collapsed, and every
+    # translation a %-format string filled with the call's keyword arguments.
     env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["paragraphs"] = _paragraphs
-
-    # Jinja's newstyle gettext, for the calls not translated when compiled (plurals): the
-    # translation is always a %-format string, filled with the keyword arguments (and
-    # ``num``). Plain functions: Jinja's own wrappers call through the template context
-    # three times per text. Autoescape is off, so no Markup.
-    def gettext(message: str, /, **variables: Any) -> str:
-        return catalog.get(message, message) % variables
-
-    def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
-        variables.setdefault("num", num)
-        text = catalog.get(singular, singular if num == 1 else plural)
-        return text % variables
-
-    env.newstyle_gettext = True  # type: ignore[attr-defined]
-    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     return env
 
 
@@ -128,7 +72,7 @@ def render(kind: str, language: str, context: dict[str, Any]) -> Rendered:
     The template runs once and leaves its parts in variables (see ``_message.jinja``):
     rendering it once per part took three times as long, and this runs for every message.
     """
-    language = language if language in CATALOGS else "vi"
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     template = environment(language).get_template(f"{kind}.jinja")
     module = template.make_module({"action": None, "groups": [], "note": "", "language": language, **context})
     parts = module.__dict__
