@@ -32,7 +32,8 @@ from inspection.queue import outbox, schedule
 from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts
 
 if TYPE_CHECKING:
-    from inspection.mail.render import Mail
+    from email.message import Message
+
     from inspection.mail.sender import Mailer
     from inspection.settings import Settings
 
@@ -46,7 +47,7 @@ class Outgoing:
     id: int
     kind: str
     action_id: int | None
-    mail: Mail
+    mail: Message
 
 
 def _date(value: dt.date) -> str:
@@ -243,13 +244,16 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         if not total:
             return await _settle(notification_id, "cancelled", "nothing overdue")
         context.update(groups=groups, total=total, week=data.get("week", ""))
-    mail = build_message(
-        render(kind, language, context),
-        mail_from=settings.mail_from,
-        to_name=row["full_name"],
-        to_address=row["email"],
-        message_id=message_id(row["idempotency_key"], settings.mail_from),
-    )
+    try:
+        mail = build_message(
+            render(kind, language, context),
+            mail_from=settings.mail_from,
+            to_name=row["full_name"],
+            to_address=row["email"],
+            message_id=message_id(row["idempotency_key"], settings.mail_from),
+        )
+    except ValueError as exc:
+        return await _settle(notification_id, "failed", f"recipient's e-mail address is not one: {exc}")
     if not await _START(notification_id):
         return "skipped: taken by another change"
     return Outgoing(notification_id, kind, action_id, mail)
