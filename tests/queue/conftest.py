@@ -31,22 +31,8 @@ def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dt
     return dt.datetime(year, month, day, hour, minute, tzinfo=ZONE)
 
 
-class OffersPipelining:
-    """An aiosmtpd handler part: EHLO offers PIPELINING (RFC 2920) while ``pipelining`` is set."""
-
-    pipelining: bool
-
-    async def handle_EHLO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
-    ) -> list[str]:
-        session.host_name = hostname
-        if self.pipelining:
-            responses.insert(-1, "250-PIPELINING")
-        return responses
-
-
 @dataclass
-class Inbox(OffersPipelining):
+class Inbox:
     """What the SMTP server accepted; ``down`` makes it refuse every message with a 451.
 
     With ``hold`` set, each message is taken in (and counted as delivered) but its 250
@@ -56,8 +42,6 @@ class Inbox(OffersPipelining):
 
     messages: list[EmailMessage] = field(default_factory=list)
     down: bool = False
-    # Offered as production servers do; the mailer's path without it: tests/queue/test_smtp.py.
-    pipelining: bool = True
     hold: bool = False
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)

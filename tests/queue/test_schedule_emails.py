@@ -180,3 +180,19 @@ async def test_a_new_unit_head_takes_over_the_reminders(
         "[Nhắc việc: còn 1 ngày",
         "[Quá hạn 1 ngày",
     ]
+
+
+async def test_an_address_that_is_not_one_fails_the_notice_for_admins_to_see(
+    db: object, quiet_redis: object, inbox: Inbox, fake_clock: Clock, queue_settings: Settings
+) -> None:
+    unit = await make_unit("X-MYTHO")
+    await make_user("unit_head", unit, username="chutich", email="chu tich@example.test")
+    inspector = await make_user("inspector")
+    action = await make_action(unit, inspector, dt.date(2026, 12, 20))
+    async with write_transaction():
+        await outbox.reconcile(action.id, queue_settings)
+    await run_worker(queue_settings)
+
+    assert inbox.messages == []
+    [failed] = await Notification.select(Notification.last_error).where(Notification.status == "failed")
+    assert failed["last_error"].startswith("recipient's e-mail address is not one")

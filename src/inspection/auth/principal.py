@@ -6,9 +6,10 @@ from typing import Literal
 
 import msgspec
 
+from inspection.i18n import Language as Language
+
 Role = Literal["admin", "inspector", "unit_head", "leader", "observer"]
 ROLES: tuple[Role, ...] = ("admin", "inspector", "unit_head", "leader", "observer")
-Language = Literal["vi", "en"]
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

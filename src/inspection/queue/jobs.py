@@ -24,14 +24,15 @@ from inspection import clock
 from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction, Notification
 from inspection.domain.actions import UNIT_OWES
-from inspection.mail.messages import CATALOGS
+from inspection.i18n import LANGUAGES
 from inspection.mail.render import build_message, render
 from inspection.mail.sender import MailError, message_id
 from inspection.queue import outbox, schedule
 from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts
 
 if TYPE_CHECKING:
-    from inspection.mail.render import Mail
+    from email.message import Message
+
     from inspection.mail.sender import Mailer
     from inspection.settings import Settings
 
@@ -45,16 +46,12 @@ class Outgoing:
     id: int
     kind: str
     action_id: int | None
-    mail: Mail
+    mail: Message
 
 
 def _date(value: dt.date) -> str:
     """dd/mm/yyyy, as Vietnamese documents write dates (formatted by hand: strftime is slower)."""
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-
-
-def _text(language: str, msgid: str) -> str:
-    return CATALOGS.get(language, CATALOGS["vi"]).get(msgid, msgid)
 
 
 def _unit_name(row: Mapping[str, Any], language: str, prefix: str = "unit") -> str:
@@ -90,7 +87,7 @@ class ActionView:
     unit: str
     item: str
     title: str
-    severity: str
+    severity: str  # the code: the template has its word in the message's language
     due: str
     url: str
     days: int = 0  # overdue, in the digest
@@ -101,7 +98,7 @@ def _action_view(row: Mapping[str, Any], language: str, settings: Settings) -> A
         unit=_unit_name(row, language),
         item=row["item_code"] or "—",
         title=row["title"],
-        severity=_text(language, row["severity"]),
+        severity=row["severity"],
         due=_date(row["due_date"]),
         url=_action_url(settings, row["id"]),
     )
@@ -217,7 +214,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         return await _supersede(row, settings)
     if not row["email"]:
         return await _settle(notification_id, "failed", "recipient has no e-mail address")
-    language: str = row["language"] if row["language"] in CATALOGS else settings.default_language
+    language: str = row["language"] if row["language"] in LANGUAGES else settings.default_language
     data = outbox.decode_data(row["data"])
     context: dict[str, Any] = {
         "recipient_name": row["full_name"],
@@ -234,13 +231,16 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         if not total:
             return await _settle(notification_id, "cancelled", "nothing overdue")
         context.update(groups=groups, total=total, week=data.get("week", ""))
-    mail = build_message(
-        render(kind, language, context),
-        mail_from=settings.mail_from,
-        to_name=row["full_name"],
-        to_address=row["email"],
-        message_id=message_id(row["idempotency_key"], settings.mail_from),
-    )
+    try:
+        mail = build_message(
+            render(kind, language, context),
+            mail_from=settings.mail_from,
+            to_name=row["full_name"],
+            to_address=row["email"],
+            message_id=message_id(row["idempotency_key"], settings.mail_from),
+        )
+    except ValueError as exc:
+        return await _settle(notification_id, "failed", f"recipient's e-mail address is not one: {exc}")
     if not await Notification.raw(_START, clock.now(), notification_id):
         return "skipped: taken by another change"
     return Outgoing(notification_id, kind, action_id, mail)

@@ -1,43 +1,25 @@
-"""The interface's languages: gettext catalogs compiled from ``locales/*/messages.po`` at start.
+"""The pages' languages: which one a request reads, and dates and numbers as it writes them.
 
-Message ids are the English text, so the English catalog may leave a string untranslated
-and still read right; the Vietnamese catalog must translate every one (a test checks).
-Compiling the .po files in memory means no .mo file can go stale in the repository.
+The catalogs themselves are shared with the e-mails (:mod:`inspection.i18n`); they are
+re-exported here for the pages' modules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from functools import lru_cache
 from typing import Any
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 
-from inspection.auth.principal import Language
-from inspection.paths import LOCALES
+from inspection.i18n import DEFAULT_LANGUAGE, Language
+from inspection.i18n import LANGUAGES as LANGUAGES
+from inspection.i18n import translations as translations
 
-LANGUAGES: tuple[Language, ...] = ("vi", "en")
-DEFAULT_LANGUAGE: Language = "vi"
 LANG_COOKIE = "lang"
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def translations(language: str) -> Translations:
-    """The compiled catalog of ``language`` (read once per process)."""
-    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
 
 
 @lru_cache(maxsize=len(LANGUAGES))
