@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, Quer
 
 from inspection.api.dependencies import settings_of
 from inspection.auth.principal import Principal
+from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.domain.actions import Verb
@@ -32,7 +33,6 @@ from inspection.schemas import (
     UnitKind,
 )
 from inspection.services import actions, evidence
-from inspection.services.context import today
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 

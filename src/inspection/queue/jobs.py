@@ -110,7 +110,7 @@ def _action_view(row: Mapping[str, Any], language: str, settings: Settings) -> A
 
 async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
     """Every action the units still owe past its deadline, grouped by unit, most overdue first."""
-    today = clock.now().astimezone(schedule.zone(settings.timezone)).date()
+    today = clock.today(settings)
     rows = await CorrectiveAction.select(*_ACTION_COLUMNS).where(
         CorrectiveAction.status.is_in([str(s) for s in UNIT_OWES]) & (CorrectiveAction.due_date < today)
     )

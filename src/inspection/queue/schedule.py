@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from inspection import clock
 from inspection.domain.actions import UNIT_OWES, Status
 
 if TYPE_CHECKING:
@@ -43,15 +42,9 @@ if TYPE_CHECKING:
 SCHEDULED_KINDS = ("assigned", "reminder", "overdue", "escalation")
 
 
-@lru_cache(maxsize=8)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def local_moment(day: dt.date, settings: Settings) -> dt.datetime:
     """``settings.notify_hour`` o'clock on ``day`` in the administration's zone, as UTC."""
-    local = dt.datetime.combine(day, dt.time(settings.notify_hour), tzinfo=zone(settings.timezone))
-    return local.astimezone(dt.UTC)
+    return clock.start_of_day(day, settings, settings.notify_hour)
 
 
 @dataclass(frozen=True)
@@ -169,7 +162,7 @@ def superseded_at(kind: str, days: int, due_at: dt.datetime, settings: Settings)
     ``days`` is the notice's own (the N of "N days left" or "overdue by N days"); ``None``
     for the kinds that never go stale.
     """
-    day = due_at.astimezone(zone(settings.timezone)).date()
+    day = clock.local_day(due_at, settings)
     if kind == "reminder":
         deadline = day + dt.timedelta(days=days)
         closer = [d for d in settings.reminder_days if d < days]
@@ -190,7 +183,7 @@ def event_key(kind: str, action_id: int, recipient_id: int, ref: str) -> str:
 
 def digest_week(now: dt.datetime, settings: Settings) -> tuple[str, dt.datetime]:
     """This ISO week's label (``2026-W48``) and the moment its digest is due."""
-    today = now.astimezone(zone(settings.timezone)).date()
+    today = clock.local_day(now, settings)
     year, week, weekday = today.isocalendar()
     day = today + dt.timedelta(days=settings.digest_weekday - weekday)
     return f"{year}-W{week:02d}", local_moment(day, settings)

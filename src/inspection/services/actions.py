@@ -10,6 +10,7 @@ import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
+from inspection.clock import local_day, start_of_day, today
 from inspection.db import sql
 from inspection.db.cache import ReadCache
 from inspection.db.engine import write_transaction
@@ -48,7 +49,7 @@ from inspection.schemas import (
 )
 from inspection.services import evidence
 from inspection.services.checklists import loaded_version
-from inspection.services.context import ensure_visible, local_day, on_team, start_of_day, today
+from inspection.services.context import ensure_visible, on_team
 from inspection.services.dashboard import closed_on_time_sql
 from inspection.settings import Settings
 from inspection.storage import BlobStore

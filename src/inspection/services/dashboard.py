@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspection.auth.principal import Principal
+from inspection.clock import start_of_day, today
 from inspection.db.dialect import days_between, local_date
 from inspection.db.tables import Unit
 from inspection.domain.actions import UNIT_OWES, Status
@@ -54,7 +55,7 @@ from inspection.domain.dashboard import (
 from inspection.errors import Forbidden, Invalid, NotFound
 from inspection.schemas import Id, Input, Output, UnitKind
 from inspection.services.checklists import loaded_version
-from inspection.services.context import ensure_visible, start_of_day, today
+from inspection.services.context import ensure_visible
 from inspection.settings import Settings
 
 WEAKEST_ITEMS = 10

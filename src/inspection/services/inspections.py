@@ -11,6 +11,7 @@ import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
+from inspection.clock import today
 from inspection.db import sql
 from inspection.db.engine import PooledSQLiteEngine, current_engine, is_sqlite, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
@@ -29,7 +30,7 @@ from inspection.schemas import (
 )
 from inspection.services import actions as action_service
 from inspection.services.checklists import latest_version_id, loaded_version
-from inspection.services.context import ensure_visible, on_team, patched_columns, today
+from inspection.services.context import ensure_visible, on_team, patched_columns
 from inspection.settings import Settings
 
 EDITABLE = ("planned", "in_progress")

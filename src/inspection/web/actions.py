@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from inspection.api.dependencies import settings_of
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
+from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.domain.actions import Verb
@@ -23,7 +24,6 @@ from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound
 from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
 from inspection.services import actions, directory
-from inspection.services.context import today
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
