@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from inspection.auth.principal import Language, Role
+from inspection.auth.principal import Language
 from inspection.checklists.schema import Severity
+from inspection.domain.roles import Role
 
 Id = Annotated[int, msgspec.Meta(ge=1)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]

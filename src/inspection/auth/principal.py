@@ -1,4 +1,4 @@
-"""The signed-in user as every request sees it, and the roles."""
+"""The signed-in user as every request sees it, and the languages they read."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Literal
 
 import msgspec
 
-Role = Literal["admin", "inspector", "unit_head", "leader", "observer"]
-ROLES: tuple[Role, ...] = ("admin", "inspector", "unit_head", "leader", "observer")
+from inspection.domain.roles import Role
+
 Language = Literal["vi", "en"]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from inspection.auth.principal import Role
+from inspection.domain.roles import Role
 from inspection.errors import Conflict, Forbidden
 
 
