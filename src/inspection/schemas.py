@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from inspection.auth.principal import Language
-from inspection.checklists.schema import Severity
+from inspection.domain.checklist import Severity
 from inspection.domain.roles import Role
 
 Id = Annotated[int, msgspec.Meta(ge=1)]

@@ -18,9 +18,9 @@ import msgspec
 from inspection import clock
 from inspection.auth.middleware import principal_from_user
 from inspection.auth.principal import Principal
-from inspection.checklists.schema import Item
 from inspection.db.engine import write_transaction
 from inspection.db.tables import Notification, Unit, User
+from inspection.domain.checklist import Item
 from inspection.queue.outbox import EVENT_KINDS
 from inspection.schemas import (
     AnswerIn,
