@@ -2,7 +2,7 @@
 
 The job re-reads everything it needs, so a stale or duplicated job is harmless: it sends
 only a row that is ``queued``, due, not superseded by a later notice (see
-:mod:`inspection.queue.schedule`) and, for scheduled notices, still part of its action's
+:mod:`inspection.domain.schedule`) and, for scheduled notices, still part of its action's
 schedule. The row moves to ``sending`` before the mail is handed to SMTP and to ``sent``
 after, each in a statement of its own: the SMTP conversation never runs inside a database
 transaction. The sweep's handling of rows stuck in ``sending`` is described in
@@ -24,12 +24,13 @@ from inspection import clock
 from inspection.db import sql
 from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction
+from inspection.domain import schedule
 from inspection.domain.actions import UNIT_OWES
+from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts
 from inspection.mail.messages import CATALOGS
 from inspection.mail.render import build_message, render
 from inspection.mail.sender import MailError, message_id
-from inspection.queue import outbox, schedule
-from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts
+from inspection.queue import outbox
 
 if TYPE_CHECKING:
     from inspection.mail.render import Mail

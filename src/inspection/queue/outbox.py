@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from inspection import clock
 from inspection.db.tables import CorrectiveAction, Notification, User
-from inspection.queue import schedule
-from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts, Plan
+from inspection.domain import schedule
+from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts, Plan
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -31,18 +31,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from inspection import clock
 from inspection.domain.actions import UNIT_OWES, Status
 
-if TYPE_CHECKING:
-    from inspection.settings import Settings
-
 SCHEDULED_KINDS = ("assigned", "reminder", "overdue", "escalation")
 
 
-def local_moment(day: dt.date, settings: Settings) -> dt.datetime:
+class ScheduleSettings(Protocol):
+    """What the schedule reads of the settings (:class:`inspection.settings.Settings`)."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def notify_hour(self) -> int: ...
+    @property
+    def reminder_days(self) -> tuple[int, ...]: ...
+    @property
+    def overdue_repeat_days(self) -> int: ...
+    @property
+    def escalation_after_days(self) -> int: ...
+    @property
+    def digest_weekday(self) -> int: ...
+
+
+def local_moment(day: dt.date, settings: ScheduleSettings) -> dt.datetime:
     """``settings.notify_hour`` o'clock on ``day`` in the administration's zone, as UTC."""
     return clock.start_of_day(day, settings, settings.notify_hour)
 
@@ -93,7 +107,7 @@ def _chain(facts: ActionFacts, kind: str, recipient_id: int) -> str:
 def plan(
     facts: ActionFacts,
     leader_ids: list[int],
-    settings: Settings,
+    settings: ScheduleSettings,
     now: dt.datetime,
     done: frozenset[str] = frozenset(),
 ) -> Plan:
@@ -156,7 +170,9 @@ def valid_prefixes(facts: ActionFacts, leader_ids: list[int]) -> tuple[str, ...]
     return tuple(prefixes)
 
 
-def superseded_at(kind: str, days: int, due_at: dt.datetime, settings: Settings) -> dt.datetime | None:
+def superseded_at(
+    kind: str, days: int, due_at: dt.datetime, settings: ScheduleSettings
+) -> dt.datetime | None:
     """When a notice stops being worth sending: the next notice of its chase falls due (see above).
 
     ``days`` is the notice's own (the N of "N days left" or "overdue by N days"); ``None``
@@ -181,7 +197,7 @@ def event_key(kind: str, action_id: int, recipient_id: int, ref: str) -> str:
     return f"a{action_id}:{kind}:u{recipient_id}:{ref}"
 
 
-def digest_week(now: dt.datetime, settings: Settings) -> tuple[str, dt.datetime]:
+def digest_week(now: dt.datetime, settings: ScheduleSettings) -> tuple[str, dt.datetime]:
     """This ISO week's label (``2026-W48``) and the moment its digest is due."""
     today = clock.local_day(now, settings)
     year, week, weekday = today.isocalendar()
