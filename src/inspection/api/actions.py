@@ -12,11 +12,11 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
-from inspection.api.dependencies import settings_of
 from inspection.auth.principal import Principal
 from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
+from inspection.dependencies import settings_of
 from inspection.domain.actions import Verb
 from inspection.schemas import (
     ActionDetailOut,

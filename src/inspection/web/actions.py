@@ -13,12 +13,12 @@ from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from inspection.api.dependencies import settings_of
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
 from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
+from inspection.dependencies import settings_of
 from inspection.domain.actions import Verb
 from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound

@@ -1,4 +1,5 @@
-"""Values handlers receive by name: the principal, settings, the blob store, Redis-backed helpers."""
+"""Values the pages' and the API's handlers receive by name: the principal, settings, the blob
+store, Redis-backed helpers, the caller's address."""
 
 from __future__ import annotations
 
@@ -45,10 +46,16 @@ def provide_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
     return throttle
 
 
+def provide_client_address(request: Request[Any, Any, Any]) -> str:
+    """The address the request came from, as failed sign-ins are counted by."""
+    return request.client.host if request.client else "unknown"
+
+
 DEPENDENCIES = {
     "principal": Provide(provide_principal, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "blobs": Provide(provide_store, sync_to_thread=False),
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "throttle": Provide(provide_throttle, sync_to_thread=False),
+    "client_address": Provide(provide_client_address, sync_to_thread=False),
 }
