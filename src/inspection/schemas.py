@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from inspection.auth.principal import Language
+from inspection.domain.actions import Status
 from inspection.domain.checklist import Severity
 from inspection.domain.roles import Role
 
@@ -24,7 +25,6 @@ Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 UnitKind = Literal["district", "department", "commune", "town", "ward", "one_stop_shop", "other"]
 InspectionStatus = Literal["planned", "in_progress", "submitted", "closed"]
-ActionStatus = Literal["open", "acknowledged", "in_progress", "reported_fixed", "closed"]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True):
@@ -256,7 +256,7 @@ class ActionOut(Output, kw_only=True):
     id: int
     title: str
     severity: Severity
-    status: ActionStatus
+    status: Status
     unit_id: int
     unit_name: str
     inspection_id: int

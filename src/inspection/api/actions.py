@@ -17,11 +17,10 @@ from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.dependencies import settings_of
-from inspection.domain.actions import Verb
+from inspection.domain.actions import Status, Verb
 from inspection.schemas import (
     ActionDetailOut,
     ActionOut,
-    ActionStatus,
     DecisionIn,
     EvidenceOut,
     ExtensionIn,
@@ -65,7 +64,7 @@ class ActionController(Controller):
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         unit_id: FromQuery[int | None] = None,
-        status: FromQuery[ActionStatus | None] = None,
+        status: FromQuery[Status | None] = None,
         open_only: Annotated[bool, QueryParameter(name="open")] = False,
         overdue: FromQuery[bool | None] = None,
         inspection_id: FromQuery[int | None] = None,

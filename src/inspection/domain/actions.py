@@ -20,6 +20,8 @@ from inspection.errors import Conflict, Forbidden
 
 
 class Status(StrEnum):
+    """Where a corrective action stands."""
+
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"

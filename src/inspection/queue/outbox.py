@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from inspection import clock
 from inspection.db.tables import CorrectiveAction, Notification, User
 from inspection.domain import schedule
+from inspection.domain.actions import Status
 from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts, Plan
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ async def notify(
 async def move_unit_actions_to_head(unit_id: int, new_head_id: int | None, settings: Settings) -> None:
     """A unit's head changed: its open actions, and their unsent notices, go to the new head."""
     rows = await CorrectiveAction.select(CorrectiveAction.id, CorrectiveAction.assignee).where(
-        (CorrectiveAction.unit == unit_id) & (CorrectiveAction.status != "closed")
+        (CorrectiveAction.unit == unit_id) & (CorrectiveAction.status != Status.CLOSED.value)
     )
     moving = [row for row in rows if row["assignee"] != new_head_id]
     if not moving:

@@ -19,10 +19,10 @@ from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.dependencies import settings_of
-from inspection.domain.actions import Verb
+from inspection.domain.actions import Status, Verb
 from inspection.domain.dashboard import action_query
 from inspection.errors import NotFound
-from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
+from inspection.schemas import DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
 from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -84,7 +84,7 @@ class ActionPages(Controller):
         unit_kind: FromQuery[UnitKind | None] = None,
         open_only: Annotated[bool, QueryParameter(name="open")] = False,
         overdue: FromQuery[bool | None] = None,
-        status: FromQuery[ActionStatus | None] = None,
+        status: FromQuery[Status | None] = None,
         created_from: FromQuery[dt.date | None] = None,
         created_to: FromQuery[dt.date | None] = None,
         closed_from: FromQuery[dt.date | None] = None,
@@ -119,7 +119,7 @@ class ActionPages(Controller):
             settings,
             open_only=open_only or view == "open",
             overdue=True if view == "overdue" else overdue,
-            status=view if view in ("reported_fixed", "closed") else status,
+            status=Status(view) if view in (Status.REPORTED_FIXED, Status.CLOSED) else status,
             mine=mine,
             unit_id=unit_id,
             inspection_id=inspection_id,
