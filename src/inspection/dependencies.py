@@ -1,5 +1,5 @@
 """Values the pages' and the API's handlers receive by name: the principal, settings, the blob
-store, Redis-backed helpers, the caller's address."""
+store, Redis-backed helpers, the caller's address, the action list's filters."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from litestar.di import Provide
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import LoginThrottle, SessionStore
+from inspection.schemas import ActionFilters
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 
@@ -24,9 +25,10 @@ def provide_settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
-    """The settings, read directly by the hottest handlers: a handler with two or more
-    dependencies has Litestar resolve them in a task group, which costs more than what
-    those handlers do themselves (benchmarks/bench_api.py)."""
+    """The settings, read directly by the hottest handlers (as is the principal, with
+    :func:`principal_of`): a handler with two or more dependencies has Litestar resolve them
+    in a task group, which costs more than what those handlers do themselves
+    (benchmarks/bench_api.py)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -58,4 +60,6 @@ DEPENDENCIES = {
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "throttle": Provide(provide_throttle, sync_to_thread=False),
     "client_address": Provide(provide_client_address, sync_to_thread=False),
+    # Built from the query parameters its fields declare, which the schema documents as such.
+    "filters": Provide(ActionFilters, sync_to_thread=False),
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -10,16 +9,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.params import Body, FromPath, JSONBody, Parameter
 
+from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
 from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.dependencies import settings_of
-from inspection.domain.actions import Status, Verb
+from inspection.domain.actions import Verb
 from inspection.schemas import (
     ActionDetailOut,
+    ActionFilters,
     ActionOut,
     DecisionIn,
     EvidenceOut,
@@ -29,7 +30,6 @@ from inspection.schemas import (
     Note,
     ReopenIn,
     TransitionIn,
-    UnitKind,
 )
 from inspection.services import actions, evidence
 from inspection.settings import Settings
@@ -62,23 +62,7 @@ class ActionController(Controller):
     async def list_actions(
         self,
         request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        unit_id: FromQuery[int | None] = None,
-        status: FromQuery[Status | None] = None,
-        open_only: Annotated[bool, QueryParameter(name="open")] = False,
-        overdue: FromQuery[bool | None] = None,
-        inspection_id: FromQuery[int | None] = None,
-        mine: FromQuery[bool] = False,
-        unit_kind: FromQuery[UnitKind | None] = None,
-        created_from: FromQuery[dt.date | None] = None,
-        created_to: FromQuery[dt.date | None] = None,
-        closed_from: FromQuery[dt.date | None] = None,
-        closed_to: FromQuery[dt.date | None] = None,
-        closed_on_time: FromQuery[bool | None] = None,
-        open_on: FromQuery[dt.date | None] = None,
-        overdue_on: FromQuery[dt.date | None] = None,
-        checklist: FromQuery[str | None] = None,
-        item_code: FromQuery[str | None] = None,
+        filters: NamedDependency[ActionFilters],
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> Response[list[ActionOut]]:
@@ -91,32 +75,12 @@ class ActionController(Controller):
         """
         # The list is read far more often than actions change: its JSON is kept while the
         # database is unchanged (on this calendar day, as "overdue" depends on the day).
+        principal = principal_of(request)
         settings = settings_of(request)
         key = (principal, request.scope["query_string"], today(settings))
         body, generation = _lists.get(key)
         if body is None:
-            found = await actions.list_actions(
-                principal,
-                settings,
-                unit_id=unit_id,
-                status=status,
-                open_only=open_only,
-                overdue=overdue,
-                inspection_id=inspection_id,
-                mine=mine,
-                unit_kind=unit_kind,
-                created_from=created_from,
-                created_to=created_to,
-                closed_from=closed_from,
-                closed_to=closed_to,
-                closed_on_time=closed_on_time,
-                open_on=open_on,
-                overdue_on=overdue_on,
-                checklist=checklist,
-                item_code=item_code,
-                limit=limit,
-                offset=offset,
-            )
+            found = await actions.list_actions(principal, settings, filters, limit=limit, offset=offset)
             body = msgspec.json.encode(found)
             _lists.put(key, body, generation)
         # Bytes go out as they are; the annotation tells the schema what they hold.
