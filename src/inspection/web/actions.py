@@ -19,7 +19,7 @@ from inspection.clock import today
 from inspection.db.cache import ReadCache
 from inspection.db.tables import CorrectiveAction, Finding, Unit
 from inspection.dependencies import settings_of
-from inspection.domain.actions import Status, Verb
+from inspection.domain.actions import TRANSITIONS, Status, Verb
 from inspection.errors import NotFound
 from inspection.schemas import ActionFilters, DecisionIn, ExtensionIn, ReopenIn, TransitionIn
 from inspection.services import actions, directory
@@ -32,13 +32,7 @@ View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
 # One page of a list; the next page is a link (a dashboard count may be larger).
 PAGE = 500
-VERBS: dict[str, Verb] = {
-    "acknowledge": "acknowledge",
-    "progress": "progress",
-    "report_fixed": "report_fixed",
-    "close": "close",
-    "reopen": "reopen",
-}
+VERBS: dict[str, Verb] = {verb: verb for verb in TRANSITIONS}
 
 
 class CommentForm(msgspec.Struct, kw_only=True):
