@@ -34,7 +34,7 @@ async def _one_failed_notice(settings: Settings, box: Inbox) -> None:
     inspector = await make_user("inspector")
     action = await make_action(unit, inspector, dt.date.today() + dt.timedelta(days=20))
     async with write_transaction():
-        await outbox.schedule_for_action(action.id, settings)
+        await outbox.reconcile(action.id, settings)
     box.down = True
     await run_worker(settings)
     box.down = False

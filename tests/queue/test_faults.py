@@ -26,7 +26,7 @@ async def _three_actions(settings: Settings, clock_: Clock) -> list[int]:
         action = await make_action(unit, inspector, dt.date(2026, 12, 4 + n), item_code=f"1.{n}")
         ids.append(action.id)
         async with write_transaction():
-            await outbox.schedule_for_action(action.id, settings)
+            await outbox.reconcile(action.id, settings)
     return ids
 
 

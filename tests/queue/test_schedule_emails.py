@@ -26,8 +26,8 @@ async def test_one_action_from_assignment_to_closure(
     fake_clock.set(local(2026, 12, 1, 9))
     action = await make_action(unit, inspector, dt.date(2026, 12, 10), item_code="2.3.1")
     async with write_transaction():
-        await outbox.schedule_for_action(action.id, settings)
-        await outbox.schedule_for_action(action.id, settings)  # twice: nothing new
+        await outbox.reconcile(action.id, settings)
+        await outbox.reconcile(action.id, settings)  # twice: nothing new
 
     subject = "UBND xã An Bình · 2.3.1 · hạn 10/12/2026"
     subject_en = "X-ANBINH commune · 2.3.1 · deadline 10/12/2026"
@@ -97,7 +97,7 @@ async def test_the_message_a_unit_head_reads(
         unit, inspector, dt.date(2026, 12, 20), item_code="4.1", title="Sổ theo dõi <thiếu>"
     )
     async with write_transaction():
-        await outbox.schedule_for_action(action.id, queue_settings)
+        await outbox.reconcile(action.id, queue_settings)
     await run_worker(queue_settings)
 
     [message] = inbox.messages
@@ -122,7 +122,7 @@ async def test_an_extension_moves_the_reminders(
     fake_clock.set(local(2026, 12, 1, 9))
     action = await make_action(unit, inspector, dt.date(2026, 12, 5), item_code="1.2")
     async with write_transaction():
-        await outbox.schedule_for_action(action.id, queue_settings)
+        await outbox.reconcile(action.id, queue_settings)
     await run_worker(queue_settings)
     assert [s for _, s in inbox.take()] == [
         "[New corrective action] X-BINHHANG commune · 1.2 · deadline 05/12/2026"
@@ -134,7 +134,7 @@ async def test_an_extension_moves_the_reminders(
             CorrectiveAction.id == action.id
         )
         await outbox.notify("extension_decided", action.id, head.id, {"approved": True}, ref=1)
-        await outbox.reschedule_for_action(action.id, queue_settings)
+        await outbox.reconcile(action.id, queue_settings)
     subject = "X-BINHHANG commune · 1.2 · deadline 20/12/2026"
     got = []
     for day in (3, 4, 6, 13, 17, 19, 21):
@@ -159,7 +159,7 @@ async def test_a_new_unit_head_takes_over_the_reminders(
     fake_clock.set(local(2026, 12, 1, 9))
     action = await make_action(unit, inspector, dt.date(2026, 12, 10), item_code="3.3")
     async with write_transaction():
-        await outbox.schedule_for_action(action.id, queue_settings)
+        await outbox.reconcile(action.id, queue_settings)
     await run_worker(queue_settings)
     assert [to for to, _ in inbox.take()] == ["cu@example.test"]
 

@@ -81,6 +81,9 @@ async def current_plan(
 async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> None:
     """Make the action's unsent scheduled rows match its plan: cancel strays, write what is missing.
 
+    Called when an action is created and assigned (the assignment notice, reminders, overdue,
+    escalation), and when its deadline, assignee or round (a reopen) changes.
+
     Rows already sent stay sent, so a deadline moved back and forth never repeats a notice;
     a cancelled row whose key the plan wants again is revived rather than duplicated.
     """
@@ -137,16 +140,6 @@ def _row(
         created_at=now,
         data=data,
     )
-
-
-async def schedule_for_action(action_id: int, settings: Settings) -> None:
-    """An action was created and assigned: the assignment notice, reminders, overdue, escalation."""
-    await reconcile(action_id, settings)
-
-
-async def reschedule_for_action(action_id: int, settings: Settings) -> None:
-    """The deadline, the assignee or the round (reopen) changed: replace the unsent schedule."""
-    await reconcile(action_id, settings)
 
 
 async def cancel_for_action(action_id: int) -> None:

@@ -165,7 +165,7 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
         )
         await action.save()
         await _event(action.id, "created", None, "", Status.OPEN, "", {"due_date": due.isoformat()})
-        await outbox.schedule_for_action(action.id, settings)
+        await outbox.reconcile(action.id, settings)
         created.append(action.id)
     if not findings:
         await Inspection.update({Inspection.status: "closed", Inspection.closed_at: now}).where(
@@ -407,7 +407,7 @@ async def _notify_transition(verb: Verb, row: sql.Row, note: str, settings: Sett
         return
     elif verb == "reopen" and assignee is not None:
         await outbox.notify("reopened", action_id, assignee, {"note": note})
-    await outbox.reschedule_for_action(action_id, settings)
+    await outbox.reconcile(action_id, settings)
 
 
 async def _close_inspection_when_done(inspection_id: int, now: dt.datetime) -> None:
@@ -548,7 +548,7 @@ async def decide_extension(
             ref=extension_id,
         )
         if data.approve:
-            await outbox.reschedule_for_action(row["id"], settings)
+            await outbox.reconcile(row["id"], settings)
     return (await _extensions(ExtensionRequest.id == extension_id))[0]
 
 
