@@ -25,10 +25,10 @@ import asyncpg
 
 from inspection.auth.principal import Principal
 from inspection.checklists.loader import load_checklists
+from inspection.clock import today
 from inspection.db.engine import close_database, migrate, open_database
 from inspection.demo import load_demo
 from inspection.paths import CHECKLISTS
-from inspection.services.context import today
 from inspection.services.dashboard import DashboardFilters, dashboard
 from inspection.settings import Settings
 

@@ -28,10 +28,10 @@ from piccolo.table import Table
 
 from inspection import clock
 from inspection.checklists.loader import load_checklists
-from inspection.checklists.schema import Item
 from inspection.db.engine import close_database, migrate, open_database, write_transaction
 from inspection.db.tables import Answer, CorrectiveAction, Finding, Inspection, Unit, User
 from inspection.demo import UNITS_FILE, DemoUnits
+from inspection.domain.checklist import Item
 from inspection.paths import CHECKLISTS
 from inspection.services.checklists import LoadedVersion, latest_version_id, loaded_version
 from inspection.settings import Settings

@@ -18,7 +18,7 @@ from inspection.paths import CHECKLISTS
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from inspection.checklists.schema import ChecklistFile
+    from inspection.domain.checklist import ChecklistFile
 
 SHIPPED = {
     "par_index_district.toml": ("par-index-district", ["district"], 100.0),

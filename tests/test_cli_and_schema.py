@@ -61,7 +61,9 @@ def test_a_wrong_setting_stops_the_command_naming_the_variable(monkeypatch: pyte
 
 async def test_the_openapi_schema_is_published(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
-    assert "/api/actions/{action_id}/close" in schema["paths"]
+    move = schema["paths"]["/api/actions/{action_id}/{verb}"]["post"]
+    verb = next(parameter for parameter in move["parameters"] if parameter["name"] == "verb")
+    assert "close" in verb["schema"]["enum"]
     assert "/api/inspections/{inspection_id}/answers/{item_code}" in schema["paths"]
 
 

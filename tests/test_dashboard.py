@@ -11,7 +11,7 @@ import pytest
 
 from inspection import clock
 from inspection.db.tables import Finding
-from inspection.domain.dashboard import action_query, add_months, default_period, months_of
+from inspection.domain.dashboard import add_months, default_period, months_of
 from tests.factories import (
     ActionState,
     load_mini_checklist,
@@ -189,8 +189,8 @@ async def test_every_count_lists_exactly_the_actions_behind_it(client: Client, d
             checked += unit[name]["value"]
     assert checked == 2 * (4 + 2 + 2 + 1)
     anbinh = by_code(board)["X-ANBINH"]
-    assert anbinh["overdue"]["actions"] == action_query(
-        unit_id=district.anbinh.id, created_from="2025-07-01", created_to="2026-06-15", overdue=True
+    assert anbinh["overdue"]["actions"] == (
+        f"unit_id={district.anbinh.id}&created_from=2025-07-01&created_to=2026-06-15&overdue=true"
     )
     late = await client.get(f"/api/actions?{anbinh['closed_late']['actions']}", headers=district.leader)
     assert [a["title"] for a in late.json()] == ["Khắc phục tồn tại 4"]
@@ -219,7 +219,7 @@ async def test_weakest_items_rank_the_lowest_share_of_points(client: Client, dis
     # An item links to the actions opened on it in the period.
     await Finding.update({Finding.item_code: "A.1.1"}).where(Finding.title == "Tồn tại 1")
     on_item = await client.get(f"/api/actions?{first['actions']}", headers=district.observer)
-    period = action_query(created_from=board["period_from"], created_to=board["period_to"])
+    period = f"created_from={board['period_from']}&created_to={board['period_to']}"
     in_period = await client.get(f"/api/actions?{period}", headers=district.observer)
     expected = [a["id"] for a in in_period.json() if a["item_code"] == "A.1.1"]
     assert expected and [a["id"] for a in on_item.json()] == expected

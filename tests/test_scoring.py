@@ -7,7 +7,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from inspection.checklists.schema import (
+from inspection.checklists.validate import load_checklist_file
+from inspection.domain.checklist import (
     Band,
     ChecklistFile,
     Criterion,
@@ -16,7 +17,6 @@ from inspection.checklists.schema import (
     RatingBand,
     Section,
 )
-from inspection.checklists.validate import load_checklist_file
 from inspection.domain.scoring import (
     DEFAULT_RATING_BANDS,
     AnswerError,

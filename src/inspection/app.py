@@ -16,7 +16,6 @@ from inspection.api.actions import ActionController, EvidenceController, Extensi
 from inspection.api.auth import AuthController, TokenController
 from inspection.api.checklists import ChecklistController
 from inspection.api.dashboard import DashboardController
-from inspection.api.dependencies import DEPENDENCIES
 from inspection.api.directory import UnitController, UserController
 from inspection.api.errors import service_error_to_json
 from inspection.api.inspections import FindingController, InspectionController
@@ -24,6 +23,7 @@ from inspection.api.notifications import NotificationController
 from inspection.auth.middleware import AuthMiddleware
 from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.db.engine import close_database, open_database
+from inspection.dependencies import DEPENDENCIES
 from inspection.errors import ServiceError
 from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
+from litestar.params import FromQuery, QueryParameter
 
-from inspection.auth.principal import Language, Role
-from inspection.checklists.schema import Severity
+from inspection.auth.principal import Language
+from inspection.domain.actions import Status
+from inspection.domain.checklist import Severity
+from inspection.domain.roles import Role
 
 Id = Annotated[int, msgspec.Meta(ge=1)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
@@ -23,7 +27,6 @@ Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 UnitKind = Literal["district", "department", "commune", "town", "ward", "one_stop_shop", "other"]
 InspectionStatus = Literal["planned", "in_progress", "submitted", "closed"]
-ActionStatus = Literal["open", "acknowledged", "in_progress", "reported_fixed", "closed"]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True):
@@ -251,11 +254,53 @@ class SubmitIn(Input, kw_only=True):
 # --- corrective actions ----------------------------------------------------------------------
 
 
+class ActionFilters(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """The filters of the action list, each one query parameter of ``/api/actions`` and of the
+    ``/actions`` page (Litestar builds this from them); the dashboard links its numbers to
+    such lists with :meth:`query`.
+
+    Dates are local days, both ends included. ``closed_on_time`` keeps closed actions whose fix
+    was reported by the deadline (true) or after it (false); ``open_on`` and ``overdue_on``
+    those open, or overdue, at the end of that day; ``checklist`` and ``item_code`` those from
+    findings on that checklist item; ``mine`` those the user opened (an inspector) or is
+    assigned (a unit head).
+
+    Frozen, as it keys the lists kept in memory; defaults are omitted, so a query names only
+    the filters that are set.
+    """
+
+    unit_kind: FromQuery[UnitKind | None] = None
+    unit_id: FromQuery[int | None] = None
+    inspection_id: FromQuery[int | None] = None
+    created_from: FromQuery[dt.date | None] = None
+    created_to: FromQuery[dt.date | None] = None
+    closed_from: FromQuery[dt.date | None] = None
+    closed_to: FromQuery[dt.date | None] = None
+    open_only: Annotated[bool, QueryParameter(name="open")] = msgspec.field(default=False, name="open")
+    overdue: FromQuery[bool | None] = None
+    status: FromQuery[Status | None] = None
+    closed_on_time: FromQuery[bool | None] = None
+    open_on: FromQuery[dt.date | None] = None
+    overdue_on: FromQuery[dt.date | None] = None
+    checklist: FromQuery[str | None] = None
+    item_code: FromQuery[str | None] = None
+    mine: FromQuery[bool] = False
+
+    def query(self) -> str:
+        """The query string of the list with these filters: those set, as the handlers read them."""
+        return urlencode(
+            [
+                (name, str(value).lower() if isinstance(value, bool) else str(value))
+                for name, value in msgspec.to_builtins(self).items()
+            ]
+        )
+
+
 class ActionOut(Output, kw_only=True):
     id: int
     title: str
     severity: Severity
-    status: ActionStatus
+    status: Status
     unit_id: int
     unit_name: str
     inspection_id: int

@@ -12,9 +12,11 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 import msgspec
+
+from inspection import clock
 
 PREFIX = "INSPECTION_"
 
@@ -101,7 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _check_timezone(settings: Settings) -> None:
     try:
-        ZoneInfo(settings.timezone)
+        clock.zone(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
             f"{_env_name('timezone')}: unknown time zone {settings.timezone!r} (e.g. Asia/Ho_Chi_Minh)"

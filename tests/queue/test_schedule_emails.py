@@ -134,7 +134,7 @@ async def test_an_extension_moves_the_reminders(
             CorrectiveAction.id == action.id
         )
         await outbox.notify("extension_decided", action.id, head.id, {"approved": True}, ref=1)
-        await outbox.reschedule_for_action(action.id, queue_settings)
+        await outbox.reconcile(action.id, queue_settings)
     subject = "X-BINHHANG commune · 1.2 · deadline 20/12/2026"
     got = []
     for day in (3, 4, 6, 13, 17, 19, 21):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inspection.queue.schedule import ActionFacts, local_moment, plan, superseded_at
+from inspection.domain.schedule import ActionFacts, local_moment, plan, superseded_at
 from inspection.settings import Settings
 from tests.queue.conftest import local
 

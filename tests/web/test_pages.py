@@ -8,8 +8,8 @@ import datetime as dt
 import httpx
 
 from inspection.auth.sessions import COOKIE
+from inspection.clock import today
 from inspection.db.tables import CorrectiveAction, Evidence, Finding, Inspection, User
-from inspection.services.context import today
 from inspection.settings import Settings
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user
 from tests.web.conftest import csrf, login, post_form

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, Literal, TypeVar
 
-from litestar import Controller, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.exceptions import ValidationException
+from litestar.params import Body, FromPath, JSONBody, Parameter, SkipValidation
 
+from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
-from inspection.domain.actions import Verb
+from inspection.dependencies import settings_of
+from inspection.domain.actions import TRANSITIONS, Verb
 from inspection.schemas import (
     ActionDetailOut,
+    ActionFilters,
     ActionOut,
-    ActionStatus,
     DecisionIn,
     EvidenceOut,
     ExtensionIn,
@@ -25,7 +29,6 @@ from inspection.schemas import (
     Note,
     ReopenIn,
     TransitionIn,
-    UnitKind,
 )
 from inspection.services import actions, evidence
 from inspection.settings import Settings
@@ -41,10 +44,28 @@ class CommentIn(Input, kw_only=True):
     note: Note
 
 
-async def _move(
-    principal: Principal, action_id: int, verb: Verb, data: TransitionIn, settings: Settings
-) -> ActionOut:
-    return await actions.transition(principal, action_id, verb, data, settings)
+# A move as the API's paths spell it (report-fixed, as its other paths are spelt); the pages
+# use the domain's verbs as they are (report_fixed).
+Move = Literal["acknowledge", "progress", "report-fixed", "close", "reopen"]
+VERBS: dict[str, Verb] = {verb.replace("_", "-"): verb for verb in TRANSITIONS}
+BodyIn = TypeVar("BodyIn", bound=Input)
+
+
+def _decoded(request: Request[Any, Any, Any], data: object, schema: type[BodyIn]) -> BodyIn:
+    """The decoded JSON body ``data`` as ``schema``, refused as Litestar refuses a body that
+    does not fit the type it declares (the same status, detail and extra)."""
+    try:
+        return msgspec.convert(data, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        where = re.search(r"`\$\.(.+)`$", text)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise ValidationException(
+            detail=f"Validation failed for {request.method} {path}",
+            extra=[
+                {"message": text.split(" - ", 1)[0], "key": where[1] if where else "data", "source": "body"}
+            ],
+        ) from None
 
 
 class ActionController(Controller):
@@ -54,24 +75,8 @@ class ActionController(Controller):
     @get("/")
     async def list_actions(
         self,
-        principal: NamedDependency[Principal],
-        settings: NamedDependency[Settings],
-        unit_id: FromQuery[int | None] = None,
-        status: FromQuery[ActionStatus | None] = None,
-        open_only: Annotated[bool, QueryParameter(name="open")] = False,
-        overdue: FromQuery[bool | None] = None,
-        inspection_id: FromQuery[int | None] = None,
-        mine: FromQuery[bool] = False,
-        unit_kind: FromQuery[UnitKind | None] = None,
-        created_from: FromQuery[dt.date | None] = None,
-        created_to: FromQuery[dt.date | None] = None,
-        closed_from: FromQuery[dt.date | None] = None,
-        closed_to: FromQuery[dt.date | None] = None,
-        closed_on_time: FromQuery[bool | None] = None,
-        open_on: FromQuery[dt.date | None] = None,
-        overdue_on: FromQuery[dt.date | None] = None,
-        checklist: FromQuery[str | None] = None,
-        item_code: FromQuery[str | None] = None,
+        request: Request[Any, Any, Any],
+        filters: NamedDependency[ActionFilters],
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> list[ActionOut]:
@@ -83,26 +88,7 @@ class ActionController(Controller):
         ``item_code`` those from findings on that checklist item.
         """
         return await actions.list_actions(
-            principal,
-            settings,
-            unit_id=unit_id,
-            status=status,
-            open_only=open_only,
-            overdue=overdue,
-            inspection_id=inspection_id,
-            mine=mine,
-            unit_kind=unit_kind,
-            created_from=created_from,
-            created_to=created_to,
-            closed_from=closed_from,
-            closed_to=closed_to,
-            closed_on_time=closed_on_time,
-            open_on=open_on,
-            overdue_on=overdue_on,
-            checklist=checklist,
-            item_code=item_code,
-            limit=limit,
-            offset=offset,
+            principal_of(request), settings_of(request), filters, limit=limit, offset=offset
         )
 
     @get("/{action_id:int}")
@@ -114,57 +100,26 @@ class ActionController(Controller):
     ) -> ActionDetailOut:
         return await actions.get_detail(principal, action_id, settings)
 
-    @post("/{action_id:int}/acknowledge", status_code=200)
-    async def acknowledge(
+    @post("/{action_id:int}/{verb:str}", status_code=200)
+    async def move(
         self,
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         action_id: FromPath[int],
-        data: JSONBody[TransitionIn],
+        verb: FromPath[Move],
+        # Which of the two the body is depends on the verb: Litestar leaves it as decoded and
+        # it is converted here, while the schema still shows both.
+        data: JSONBody[SkipValidation[TransitionIn | ReopenIn]],
         settings: NamedDependency[Settings],
     ) -> ActionOut:
-        return await _move(principal, action_id, "acknowledge", data, settings)
-
-    @post("/{action_id:int}/progress", status_code=200)
-    async def progress(
-        self,
-        principal: NamedDependency[Principal],
-        action_id: FromPath[int],
-        data: JSONBody[TransitionIn],
-        settings: NamedDependency[Settings],
-    ) -> ActionOut:
-        return await _move(principal, action_id, "progress", data, settings)
-
-    @post("/{action_id:int}/report-fixed", status_code=200)
-    async def report_fixed(
-        self,
-        principal: NamedDependency[Principal],
-        action_id: FromPath[int],
-        data: JSONBody[TransitionIn],
-        settings: NamedDependency[Settings],
-    ) -> ActionOut:
-        return await _move(principal, action_id, "report_fixed", data, settings)
-
-    @post("/{action_id:int}/close", status_code=200)
-    async def close(
-        self,
-        principal: NamedDependency[Principal],
-        action_id: FromPath[int],
-        data: JSONBody[TransitionIn],
-        settings: NamedDependency[Settings],
-    ) -> ActionOut:
-        """Verify the fix and close the action."""
-        return await _move(principal, action_id, "close", data, settings)
-
-    @post("/{action_id:int}/reopen", status_code=200)
-    async def reopen(
-        self,
-        principal: NamedDependency[Principal],
-        action_id: FromPath[int],
-        data: JSONBody[ReopenIn],
-        settings: NamedDependency[Settings],
-    ) -> ActionOut:
-        """Send the action back to the unit with a reason (and optionally a new deadline)."""
-        return await actions.transition(principal, action_id, "reopen", data, settings)
+        """Move the action: acknowledge it, report progress, report it fixed (the unit's head),
+        close it once the fix is verified (the inspection team), each with ``{"note", "version"}``;
+        or reopen it, sending it back to the unit with ``{"reason", "due_date", "version"}``
+        (a reason, and optionally a new deadline)."""
+        body = (
+            _decoded(request, data, ReopenIn) if verb == "reopen" else _decoded(request, data, TransitionIn)
+        )
+        return await actions.transition(principal, action_id, VERBS[verb], body, settings)
 
     @post("/{action_id:int}/comments", status_code=201)
     async def comment(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from inspection.auth.middleware import principal_from_user
+from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, LoginThrottle, SessionStore
 from inspection.schemas import LoginIn, MeOut, TokenIn, TokenOut
@@ -28,34 +27,6 @@ def me_out(principal: Principal) -> MeOut:
     )
 
 
-def session_cookie(token: str, settings: Settings) -> Cookie:
-    return Cookie(
-        key=COOKIE,
-        value=token,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="lax",
-        path="/",
-    )
-
-
-async def sign_in(
-    request: Request[Any, Any, Any],
-    username: str,
-    password: str,
-    sessions: SessionStore,
-    throttle: LoginThrottle,
-) -> tuple[Principal, str]:
-    """Check the credentials and open a new session (a new id every time: no fixation)."""
-    address = request.client.host if request.client else "unknown"
-    user = await directory.authenticate(username, password, address, throttle)
-    old = request.cookies.get(COOKIE)
-    if old:
-        await sessions.end(old)
-    principal = await principal_from_user(user)
-    return principal, await sessions.create(principal)
-
-
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
@@ -68,18 +39,19 @@ class AuthController(Controller):
         sessions: NamedDependency[SessionStore],
         throttle: NamedDependency[LoginThrottle],
         settings: NamedDependency[Settings],
+        client_address: NamedDependency[str],
     ) -> Response[MeOut]:
-        principal, token = await sign_in(request, data.username, data.password, sessions, throttle)
+        principal, token = await directory.sign_in(
+            data.username, data.password, client_address, request.cookies.get(COOKIE), sessions, throttle
+        )
         return Response(me_out(principal), cookies=[session_cookie(token, settings)])
 
     @post("/logout", status_code=204)
     async def logout(
         self, request: Request[Any, Any, Any], sessions: NamedDependency[SessionStore]
     ) -> Response[None]:
-        token = request.cookies.get(COOKIE)
-        if token:
-            await sessions.end(token)
-        return Response(None, status_code=204, cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")])
+        await directory.sign_out(request.cookies.get(COOKIE), sessions)
+        return Response(None, status_code=204, cookies=[cleared_session_cookie()])
 
     @get("/me")
     async def me(self, principal: NamedDependency[Principal]) -> MeOut:

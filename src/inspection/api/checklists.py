@@ -9,8 +9,8 @@ from litestar.params import FromPath, Parameter
 
 from inspection.auth.guards import roles
 from inspection.checklists.loader import LoadResult, load_text
-from inspection.checklists.schema import ChecklistFile
 from inspection.checklists.validate import ChecklistError
+from inspection.domain.checklist import ChecklistFile
 from inspection.schemas import ChecklistVersionOut
 from inspection.services import checklists
 

@@ -8,7 +8,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from inspection.auth.principal import Principal, Role
+from inspection.auth.principal import Principal
+from inspection.domain.roles import Role
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

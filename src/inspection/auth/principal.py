@@ -1,15 +1,11 @@
-"""The signed-in user as every request sees it, and the roles."""
+"""The signed-in user as every request sees it, and the languages they read."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import msgspec
 
+from inspection.domain.roles import Role
 from inspection.i18n import Language as Language
-
-Role = Literal["admin", "inspector", "unit_head", "leader", "observer"]
-ROLES: tuple[Role, ...] = ("admin", "inspector", "unit_head", "leader", "observer")
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

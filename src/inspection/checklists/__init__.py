@@ -1,1 +1,1 @@
-"""Checklist files: their schema, validation and loading into versions."""
+"""Checklist files: validation and loading into versions (the schema: :mod:`inspection.domain.checklist`)."""

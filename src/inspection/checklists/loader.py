@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import msgspec
 from piccolo.query.functions.aggregate import Max
 
-from inspection.checklists.schema import ChecklistFile
 from inspection.checklists.validate import ChecklistErrors, load_checklist_file, parse_checklist, read_folder
 from inspection.clock import now
 from inspection.db.engine import write_transaction
 from inspection.db.tables import Checklist, ChecklistVersion
+from inspection.domain.checklist import ChecklistFile
 from inspection.domain.scoring import checklist_max_points
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from inspection.checklists.schema import ChecklistFile, Item
+from inspection.domain.checklist import ChecklistFile, Item
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from inspection import clock
 from inspection.db.engine import current_engine, is_sqlite
@@ -22,7 +21,7 @@ def local_date(column: str, timezone: str) -> tuple[str, tuple[Any, ...]]:
     that is exact for zones without daylight saving time, such as Asia/Ho_Chi_Minh.
     """
     if is_sqlite(current_engine()):
-        offset = ZoneInfo(timezone).utcoffset(clock.now().replace(tzinfo=None)) or dt.timedelta()
+        offset = clock.zone(timezone).utcoffset(clock.now().replace(tzinfo=None)) or dt.timedelta()
         return f"date({column}, {{}})", (f"{int(offset.total_seconds() // 60):+d} minutes",)
     return f"CAST(({column} AT TIME ZONE {{}}) AS DATE)", (timezone,)
 

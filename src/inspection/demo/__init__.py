@@ -18,11 +18,12 @@ import msgspec
 from inspection import clock
 from inspection.auth.middleware import principal_from_user
 from inspection.auth.principal import Principal
-from inspection.checklists.schema import Item
 from inspection.db.engine import write_transaction
 from inspection.db.tables import Notification, Unit, User
+from inspection.domain.checklist import Item
 from inspection.queue.outbox import EVENT_KINDS
 from inspection.schemas import (
+    ActionFilters,
     AnswerIn,
     DecisionIn,
     ExtensionIn,
@@ -243,7 +244,9 @@ async def _follow_up(
     rng: random.Random,
 ) -> None:
     """Move the inspection's actions along, the way units really answer: some fast, some late."""
-    listed = await actions.list_actions(inspector, settings, inspection_id=inspection_id, limit=500)
+    listed = await actions.list_actions(
+        inspector, settings, ActionFilters(inspection_id=inspection_id), limit=500
+    )
     for index, action in enumerate(listed):
         fate = (
             "closed"

@@ -1,1 +1,1 @@
-"""Pure business rules: no I/O, no database, no clock; everything passed in."""
+"""Pure business rules: no I/O, no database, the current time passed in; of ours only errors and clock."""

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from inspection.auth.principal import Role
+from inspection.domain.roles import Role
 from inspection.errors import Conflict, Forbidden
 
 
 class Status(StrEnum):
+    """Where a corrective action stands."""
+
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"

@@ -1,9 +1,8 @@
-"""Rules of the leaders' dashboard that need no database: the period, its months, rates, links."""
+"""Rules of the leaders' dashboard that need no database: the period, its months, rates."""
 
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 # A longer period would make the monthly trend unreadable and its query needlessly wide.
 MAX_MONTHS = 120
@@ -44,16 +43,3 @@ def percent(part: float, whole: float) -> float | None:
 
 def mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
-
-
-def action_query(**filters: object) -> str:
-    """The query string of the action list (``/actions``, ``/api/actions``) for these filters.
-
-    Unset (None) filters are left out; booleans are written as the API reads them.
-    """
-    pairs = [
-        (name, str(value).lower() if isinstance(value, bool) else str(value))
-        for name, value in filters.items()
-        if value is not None
-    ]
-    return urlencode(pairs)

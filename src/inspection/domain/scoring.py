@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from inspection.checklists.schema import ChecklistFile, Item, RatingBand
+from inspection.domain.checklist import ChecklistFile, Item, RatingBand
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

@@ -2,7 +2,7 @@
 
 The job re-reads everything it needs, so a stale or duplicated job is harmless: it sends
 only a row that is ``queued``, due, not superseded by a later notice (see
-:mod:`inspection.queue.schedule`) and, for scheduled notices, still part of its action's
+:mod:`inspection.domain.schedule`) and, for scheduled notices, still part of its action's
 schedule. The row moves to ``sending`` before the mail is handed to SMTP and to ``sent``
 after, each in a statement of its own: the SMTP conversation never runs inside a database
 transaction. The sweep's handling of rows stuck in ``sending`` is described in
@@ -23,12 +23,13 @@ from arq import Retry
 from inspection import clock
 from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction, Notification
+from inspection.domain import schedule
 from inspection.domain.actions import UNIT_OWES
+from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts
 from inspection.i18n import LANGUAGES
 from inspection.mail.render import build_message, render
 from inspection.mail.sender import MailError, message_id
-from inspection.queue import outbox, schedule
-from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts
+from inspection.queue import outbox
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -106,7 +107,7 @@ def _action_view(row: Mapping[str, Any], language: str, settings: Settings) -> A
 
 async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
     """Every action the units still owe past its deadline, grouped by unit, most overdue first."""
-    today = clock.now().astimezone(schedule.zone(settings.timezone)).date()
+    today = clock.today(settings)
     rows = await CorrectiveAction.select(*_ACTION_COLUMNS).where(
         CorrectiveAction.status.is_in([str(s) for s in UNIT_OWES]) & (CorrectiveAction.due_date < today)
     )

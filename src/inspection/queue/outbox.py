@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from inspection import clock
 from inspection.db.tables import CorrectiveAction, Notification, User
-from inspection.queue import schedule
-from inspection.queue.schedule import SCHEDULED_KINDS, ActionFacts, Plan
+from inspection.domain import schedule
+from inspection.domain.actions import Status
+from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts, Plan
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -79,6 +80,9 @@ async def current_plan(
 
 async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | None = None) -> None:
     """Make the action's unsent scheduled rows match its plan: cancel strays, write what is missing.
+
+    Called when an action is created and assigned (the assignment notice, reminders, overdue,
+    escalation), and when its deadline, assignee or round (a reopen) changes.
 
     Rows already sent stay sent, so a deadline moved back and forth never repeats a notice;
     a cancelled row whose key the plan wants again is revived rather than duplicated.
@@ -152,11 +156,6 @@ async def schedule_new_actions(actions: list[ActionFacts], settings: Settings) -
         await Notification.insert(*rows).on_conflict(target=Notification.idempotency_key)
 
 
-async def reschedule_for_action(action_id: int, settings: Settings) -> None:
-    """The deadline, the assignee or the round (reopen) changed: replace the unsent schedule."""
-    await reconcile(action_id, settings)
-
-
 async def cancel_for_action(action_id: int) -> None:
     """The action closed (or no longer needs chasing): cancel its unsent scheduled notices.
 
@@ -199,7 +198,7 @@ async def notify(
 async def move_unit_actions_to_head(unit_id: int, new_head_id: int | None, settings: Settings) -> None:
     """A unit's head changed: its open actions, and their unsent notices, go to the new head."""
     rows = await CorrectiveAction.select(CorrectiveAction.id, CorrectiveAction.assignee).where(
-        (CorrectiveAction.unit == unit_id) & (CorrectiveAction.status != "closed")
+        (CorrectiveAction.unit == unit_id) & (CorrectiveAction.status != Status.CLOSED.value)
     )
     moving = [row for row in rows if row["assignee"] != new_head_id]
     if not moving:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from inspection import clock
 from inspection.db.engine import current_engine, is_sqlite, write_transaction
 from inspection.db.tables import Notification
-from inspection.queue import schedule
+from inspection.domain import schedule
 from inspection.queue.outbox import active_leader_ids
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
+from inspection.clock import local_day, start_of_day, today
 from inspection.db.engine import write_transaction
 from inspection.db.tables import (
     ActionEvent,
@@ -30,11 +31,12 @@ from inspection.domain.actions import (
     days_overdue,
     deadline_for,
 )
+from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
-from inspection.queue.schedule import ActionFacts
 from inspection.schemas import (
     ActionDetailOut,
+    ActionFilters,
     ActionOut,
     DecisionIn,
     EventOut,
@@ -46,7 +48,7 @@ from inspection.schemas import (
 )
 from inspection.services import evidence
 from inspection.services.checklists import loaded_version
-from inspection.services.context import ensure_visible, local_day, on_team, start_of_day, today
+from inspection.services.context import ensure_visible, on_team
 from inspection.services.dashboard import closed_on_time_sql
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -237,27 +239,7 @@ async def _actor(principal: Principal, inspection_id: int) -> Actor:
 
 
 async def list_actions(
-    principal: Principal,
-    settings: Settings,
-    *,
-    unit_id: int | None = None,
-    status: str | None = None,
-    open_only: bool = False,
-    overdue: bool | None = None,
-    inspection_id: int | None = None,
-    mine: bool = False,
-    unit_kind: str | None = None,
-    created_from: dt.date | None = None,
-    created_to: dt.date | None = None,
-    closed_from: dt.date | None = None,
-    closed_to: dt.date | None = None,
-    closed_on_time: bool | None = None,
-    open_on: dt.date | None = None,
-    overdue_on: dt.date | None = None,
-    checklist: str | None = None,
-    item_code: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    principal: Principal, settings: Settings, filters: ActionFilters, *, limit: int = 100, offset: int = 0
 ) -> list[ActionOut]:
     """Actions ``principal`` may see that pass every filter given; the dates are local days,
     both ends included (the leaders' dashboard links its numbers to such lists). ``open_on``
@@ -269,58 +251,58 @@ async def list_actions(
     conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
         conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
-    if unit_id is not None:
-        conditions.append(("a.unit = {}", (unit_id,)))
-    if status is not None:
-        conditions.append(("a.status = {}", (status,)))
-    if open_only:
+    if filters.unit_id is not None:
+        conditions.append(("a.unit = {}", (filters.unit_id,)))
+    if filters.status is not None:
+        conditions.append(("a.status = {}", (filters.status,)))
+    if filters.open_only:
         conditions.append((f"a.status IN {_OPEN_SQL}", ()))
-    if overdue is True:
+    if filters.overdue is True:
         conditions.append((f"a.status IN {_OWES_SQL} AND a.due_date < {{}}", (on,)))
-    elif overdue is False:
+    elif filters.overdue is False:
         conditions.append((f"NOT (a.status IN {_OWES_SQL} AND a.due_date < {{}})", (on,)))
-    if inspection_id is not None:
-        conditions.append(("a.inspection = {}", (inspection_id,)))
-    if mine:
+    if filters.inspection_id is not None:
+        conditions.append(("a.inspection = {}", (filters.inspection_id,)))
+    if filters.mine:
         column = "a.opened_by" if principal.role == "inspector" else "a.assignee"
         conditions.append((f"{column} = {{}}", (principal.id,)))
-    if unit_kind is not None:
-        conditions.append(("u.kind = {}", (unit_kind,)))
+    if filters.unit_kind is not None:
+        conditions.append(("u.kind = {}", (filters.unit_kind,)))
     for column, first, last in (
-        ("a.created_at", created_from, created_to),
-        ("a.closed_at", closed_from, closed_to),
+        ("a.created_at", filters.created_from, filters.created_to),
+        ("a.closed_at", filters.closed_from, filters.closed_to),
     ):
         if first is not None:
             conditions.append((f"{column} >= {{}}", (start_of_day(first, settings),)))
         if last is not None:
             conditions.append((f"{column} < {{}}", (start_of_day(last + dt.timedelta(days=1), settings),)))
-    if closed_on_time is not None:
+    if filters.closed_on_time is not None:
         on_time, on_time_args = closed_on_time_sql("a", settings.timezone)
-        sql = on_time if closed_on_time else f"NOT {on_time}"
+        sql = on_time if filters.closed_on_time else f"NOT {on_time}"
         conditions.append((f"a.status = '{Status.CLOSED.value}' AND {sql}", on_time_args))
-    if open_on is not None:
-        cut = start_of_day(open_on + dt.timedelta(days=1), settings)
+    if filters.open_on is not None:
+        cut = start_of_day(filters.open_on + dt.timedelta(days=1), settings)
         conditions.append(("a.created_at < {} AND (a.closed_at IS NULL OR a.closed_at >= {})", (cut, cut)))
-    if overdue_on is not None:
-        cut = start_of_day(overdue_on + dt.timedelta(days=1), settings)
+    if filters.overdue_on is not None:
+        cut = start_of_day(filters.overdue_on + dt.timedelta(days=1), settings)
         conditions.append(
             (
                 "a.created_at < {} AND a.due_date < {}"
                 " AND (a.reported_fixed_at IS NULL OR a.reported_fixed_at >= {})",
-                (cut, overdue_on, cut),
+                (cut, filters.overdue_on, cut),
             )
         )
-    if checklist is not None:
+    if filters.checklist is not None:
         conditions.append(
             (
                 "a.inspection IN (SELECT i.id FROM inspection i"
                 " JOIN checklist_version v ON v.id = i.checklist_version"
                 " JOIN checklist c ON c.id = v.checklist WHERE c.code = {})",
-                (checklist,),
+                (filters.checklist,),
             )
         )
-    if item_code is not None:
-        conditions.append(("f.item_code = {}", (item_code,)))
+    if filters.item_code is not None:
+        conditions.append(("f.item_code = {}", (filters.item_code,)))
     rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
     return [_action_out(r, on) for r in rows]
 
@@ -440,7 +422,7 @@ async def _notify_transition(verb: Verb, row: dict[str, Any], note: str, setting
         return
     elif verb == "reopen" and assignee is not None:
         await outbox.notify("reopened", action_id, assignee, {"note": note})
-    await outbox.reschedule_for_action(action_id, settings)
+    await outbox.reconcile(action_id, settings)
 
 
 async def _close_inspection_when_done(inspection_id: int, now: dt.datetime) -> None:
@@ -581,7 +563,7 @@ async def decide_extension(
             ref=extension_id,
         )
         if data.approve:
-            await outbox.reschedule_for_action(row["id"], settings)
+            await outbox.reconcile(row["id"], settings)
     return (await _extensions(ExtensionRequest.id == extension_id))[0]
 
 

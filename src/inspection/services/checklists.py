@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inspection.checklists.loader import decode_definition
-from inspection.checklists.schema import ChecklistFile, Criterion, Item, Section
-from inspection.db.tables import Checklist, ChecklistVersion
+from inspection.db.tables import ChecklistVersion
+from inspection.domain.checklist import ChecklistFile, Criterion, Item, Section
 from inspection.domain.scoring import checklist_max_points
 from inspection.errors import Invalid, NotFound
 from inspection.schemas import ChecklistVersionOut
@@ -121,7 +121,3 @@ async def list_versions() -> list[ChecklistVersionOut]:
             )
         )
     return out
-
-
-async def checklist_exists(code: str) -> bool:
-    return await Checklist.exists().where(Checklist.code == code)

@@ -1,40 +1,16 @@
-"""Shared helpers of the services: local dates, team membership, visibility."""
+"""Shared helpers of the services: team membership, visibility, PATCH bodies."""
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from piccolo.columns import Column
 
-from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.db.tables import InspectionMember
 from inspection.errors import NotFound
 from inspection.schemas import clearable
-from inspection.settings import Settings
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def today(settings: Settings) -> dt.date:
-    """The calendar day in the administration's time zone: deadlines are such days."""
-    return clock.now().astimezone(_zone(settings.timezone)).date()
-
-
-def local_day(moment: dt.datetime, settings: Settings) -> dt.date:
-    return moment.astimezone(_zone(settings.timezone)).date()
-
-
-def start_of_day(day: dt.date, settings: Settings) -> dt.datetime:
-    """The moment a local day begins, in UTC: filters by day compare timestamps with it."""
-    return dt.datetime.combine(day, dt.time(), _zone(settings.timezone)).astimezone(dt.UTC)
 
 
 async def on_team(principal: Principal, inspection_id: int) -> bool:

@@ -37,13 +37,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from msgspec.structs import replace
+
 from inspection.auth.principal import Principal
+from inspection.clock import start_of_day, today
 from inspection.db.dialect import days_between, local_date
 from inspection.db.tables import Unit
 from inspection.domain.actions import UNIT_OWES, Status
 from inspection.domain.dashboard import (
     MAX_MONTHS,
-    action_query,
     add_months,
     default_period,
     mean,
@@ -52,9 +54,9 @@ from inspection.domain.dashboard import (
     percent,
 )
 from inspection.errors import Forbidden, Invalid, NotFound
-from inspection.schemas import Id, Input, Output, UnitKind
+from inspection.schemas import ActionFilters, Id, Input, Output, UnitKind
 from inspection.services.checklists import loaded_version
-from inspection.services.context import ensure_visible, start_of_day, today
+from inspection.services.context import ensure_visible
 from inspection.settings import Settings
 
 WEAKEST_ITEMS = 10
@@ -161,7 +163,7 @@ class _Scope:
     last_day: dt.date
     today: dt.date
     settings: Settings
-    unit_kind: str | None
+    unit_kind: UnitKind | None
     unit_id: int | None
 
     def instant(self, day: dt.date) -> dt.datetime:
@@ -186,15 +188,22 @@ class _Scope:
             args += (self.unit_kind,)
         return sql, args
 
-    def link(self, unit_id: int | None, **filters: object) -> str:
+    @property
+    def units(self) -> ActionFilters:
+        """The action-list filters that keep the actions of the units included."""
+        return ActionFilters(unit_kind=self.unit_kind, unit_id=self.unit_id)
+
+    def link(self, unit_id: int | None, narrowed: ActionFilters) -> str:
         """The action-list query for the actions opened in the period, of one unit or of those
-        included, narrowed by ``filters``."""
-        units = (
-            {"unit_id": unit_id}
-            if unit_id is not None
-            else {"unit_kind": self.unit_kind, "unit_id": self.unit_id}
-        )
-        return action_query(**units, created_from=self.first_day, created_to=self.last_day, **filters)
+        included, narrowed by the filters set in ``narrowed``."""
+        units = ActionFilters(unit_id=unit_id) if unit_id is not None else self.units
+        return replace(
+            narrowed,
+            unit_kind=units.unit_kind,
+            unit_id=units.unit_id,
+            created_from=self.first_day,
+            created_to=self.last_day,
+        ).query()
 
 
 def closed_on_time_sql(alias: str, timezone: str) -> tuple[str, tuple[Any, ...]]:
@@ -343,12 +352,18 @@ def _figures(
 ) -> Figures:
     closed, on_time = int(counts.get("closed") or 0), int(counts.get("on_time") or 0)
     days = float(counts.get("days_to_close") or 0.0)
-    closed_link = scope.link(unit_id, status=Status.CLOSED.value)
+    closed_link = scope.link(unit_id, ActionFilters(status=Status.CLOSED))
     return Figures(
-        open=Count(value=int(counts.get("open") or 0), actions=scope.link(unit_id, open=True)),
-        overdue=Count(value=int(counts.get("overdue") or 0), actions=scope.link(unit_id, overdue=True)),
-        closed_on_time=Count(value=on_time, actions=scope.link(unit_id, closed_on_time=True)),
-        closed_late=Count(value=closed - on_time, actions=scope.link(unit_id, closed_on_time=False)),
+        open=Count(
+            value=int(counts.get("open") or 0), actions=scope.link(unit_id, ActionFilters(open_only=True))
+        ),
+        overdue=Count(
+            value=int(counts.get("overdue") or 0), actions=scope.link(unit_id, ActionFilters(overdue=True))
+        ),
+        closed_on_time=Count(value=on_time, actions=scope.link(unit_id, ActionFilters(closed_on_time=True))),
+        closed_late=Count(
+            value=closed - on_time, actions=scope.link(unit_id, ActionFilters(closed_on_time=False))
+        ),
         on_time_rate=Measure(value=percent(on_time, closed), actions=closed_link),
         average_days_to_close=Measure(value=round(days / closed, 1) if closed else None, actions=closed_link),
         latest_score=score,
@@ -363,7 +378,7 @@ def _unit_figures(
         return _figures(scope, unit_id, counts, Measure(value=None, actions=""), None)
     score = Measure(
         value=percent(latest["points"], latest["max_points"]),
-        actions=action_query(inspection_id=latest["id"]),
+        actions=ActionFilters(inspection_id=latest["id"]).query(),
     )
     return _figures(scope, unit_id, counts, score, latest["id"])
 
@@ -432,7 +447,9 @@ async def _weakest_items(scope: _Scope) -> list[WeakItem]:
                 score_percent=percent(points, max_points) or 0.0,
                 inspections=int(row["inspections"]),
                 fell_short=int(row["fell_short"]),
-                actions=scope.link(None, checklist=row["checklist_code"], item_code=row["item_code"]),
+                actions=scope.link(
+                    None, ActionFilters(checklist=row["checklist_code"], item_code=row["item_code"])
+                ),
             )
         )
     return weakest
@@ -549,22 +566,20 @@ def _trend(
         opened, closed = flows.get(("opened", index), 0), flows.get(("closed", index), 0)
         backlog += opened - closed
         score = scores.get(index)
-        units = {"unit_kind": scope.unit_kind, "unit_id": scope.unit_id}
+        units, end = scope.units, min(last, scope.today)
         points.append(
             MonthPoint(
                 month=first.strftime("%Y-%m"),
                 first_day=first,
                 last_day=last,
                 opened=Count(
-                    value=opened, actions=action_query(**units, created_from=first, created_to=last)
+                    value=opened, actions=replace(units, created_from=first, created_to=last).query()
                 ),
-                closed=Count(value=closed, actions=action_query(**units, closed_from=first, closed_to=last)),
-                open_at_end=Count(
-                    value=backlog, actions=action_query(**units, open_on=min(last, scope.today))
-                ),
+                closed=Count(value=closed, actions=replace(units, closed_from=first, closed_to=last).query()),
+                open_at_end=Count(value=backlog, actions=replace(units, open_on=end).query()),
                 overdue_at_end=Count(
                     value=overdue[index] if index < len(overdue) else 0,
-                    actions=action_query(**units, overdue_on=min(last, scope.today)),
+                    actions=replace(units, overdue_on=end).query(),
                 ),
                 inspections=int(score["inspections"]) if score else 0,
                 average_score=round(float(score["score"]), 2) if score else None,

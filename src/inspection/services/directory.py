@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from inspection import clock
+from inspection.auth.middleware import principal_from_user
 from inspection.auth.passwords import hash_password, verify_password
 from inspection.auth.principal import Principal
-from inspection.auth.sessions import LoginThrottle
+from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.auth.tokens import new_token
 from inspection.db.engine import write_transaction
 from inspection.db.tables import ApiToken, Unit, User
@@ -209,6 +210,36 @@ async def authenticate(username: str, password: str, address: str, throttle: Log
         raise Invalid("Wrong username or password", field="password")
     await throttle.succeeded(username, address)
     return user
+
+
+async def sign_in(
+    username: str,
+    password: str,
+    address: str,
+    old_token: str | None,
+    sessions: SessionStore,
+    throttle: LoginThrottle,
+) -> tuple[Principal, str]:
+    """Check the credentials and open a session; the principal and the session's token.
+
+    ``old_token`` is the session the caller had, if any: it ends, and the new session has a
+    new token every time, so a session id planted before signing in is worthless.
+    """
+    user = await authenticate(username, password, address, throttle)
+    principal = await principal_from_user(user)
+    return principal, await renew_session(principal, old_token, sessions)
+
+
+async def renew_session(principal: Principal, old_token: str | None, sessions: SessionStore) -> str:
+    """A new session for ``principal`` in place of the one ``old_token`` names; its token."""
+    await sign_out(old_token, sessions)
+    return await sessions.create(principal)
+
+
+async def sign_out(token: str | None, sessions: SessionStore) -> None:
+    """End the session ``token`` names, if any."""
+    if token:
+        await sessions.end(token)
 
 
 async def create_token(principal: Principal, name: str) -> TokenOut:

@@ -1,4 +1,7 @@
-"""Evidence files (minh chứng): kept once in the blob store, recorded against an action or an item."""
+"""Evidence files (minh chứng): kept once in the blob store, recorded against an action or an item.
+
+Attaching a file to an inspection's item is :mod:`inspection.services.item_evidence`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,9 @@ from typing import Any
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction, Evidence, Inspection
 from inspection.errors import NotFound
 from inspection.schemas import EvidenceOut
-from inspection.services import inspections
-from inspection.services.checklists import loaded_version
 from inspection.services.context import ensure_visible
 from inspection.settings import Settings
 from inspection.storage import BlobStore, check_upload
@@ -81,25 +81,6 @@ async def for_action(action_id: int) -> list[EvidenceOut]:
     return [_out(row) for row in rows]
 
 
-async def add_item_evidence(
-    principal: Principal,
-    inspection_id: int,
-    item_code: str,
-    filename: str,
-    content_type: str,
-    data: bytes,
-    store: BlobStore,
-    settings: Settings,
-) -> EvidenceOut:
-    """Attach a file to one item of an inspection the principal's team is still carrying out."""
-    row = await inspections.editable_by_team(principal, inspection_id)
-    (await loaded_version(row["checklist_version"])).item(item_code)
-    kept = await keep(filename, content_type, data, store, settings)
-    async with write_transaction():
-        evidence_id = await record(kept, principal.id, inspection=inspection_id, item_code=item_code)
-    return await get(evidence_id)
-
-
 async def files_of_item(inspection_id: int, item_code: str) -> list[EvidenceOut]:
     """One item's files, oldest first, for a caller that has already seen the inspection."""
     rows = (
@@ -110,9 +91,8 @@ async def files_of_item(inspection_id: int, item_code: str) -> list[EvidenceOut]
     return [_out(row) for row in rows]
 
 
-async def item_evidence(principal: Principal, inspection_id: int) -> dict[str, list[EvidenceOut]]:
-    """The inspection's files by item code, oldest first."""
-    await inspections.get_visible(principal, inspection_id)
+async def for_items(inspection_id: int) -> dict[str, list[EvidenceOut]]:
+    """An inspection's files by item code, oldest first."""
     rows = (
         await Evidence.select()
         .where((Evidence.inspection == inspection_id) & Evidence.action.is_null())

@@ -11,9 +11,10 @@ import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
-from inspection.checklists.schema import Item
+from inspection.clock import today
 from inspection.db.engine import for_update, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
+from inspection.domain.checklist import Item
 from inspection.domain.findings import FindingChange, finding_change
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -30,7 +31,7 @@ from inspection.schemas import (
 )
 from inspection.services import actions as action_service
 from inspection.services.checklists import latest_version_id, loaded_version
-from inspection.services.context import ensure_visible, on_team, patched_columns, today
+from inspection.services.context import ensure_visible, on_team, patched_columns
 from inspection.settings import Settings
 
 EDITABLE = ("planned", "in_progress")

@@ -3,22 +3,21 @@ with its history, and every move of its life as a form."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
 
-from inspection.api.dependencies import settings_of
-from inspection.auth.guards import signed_in
+from inspection.auth.guards import principal_of, signed_in
 from inspection.auth.principal import Principal
-from inspection.domain.actions import Verb
-from inspection.domain.dashboard import action_query
+from inspection.dependencies import settings_of
+from inspection.domain.actions import TRANSITIONS, Status, Verb
 from inspection.errors import NotFound
-from inspection.schemas import ActionStatus, DecisionIn, ExtensionIn, ReopenIn, TransitionIn, UnitKind
+from inspection.schemas import ActionFilters, DecisionIn, ExtensionIn, ReopenIn, TransitionIn
 from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -29,13 +28,7 @@ View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
 # One page of a list; the next page is a link (a dashboard count may be larger).
 PAGE = 500
-VERBS: dict[str, Verb] = {
-    "acknowledge": "acknowledge",
-    "progress": "progress",
-    "report_fixed": "report_fixed",
-    "close": "close",
-    "reopen": "reopen",
-}
+VERBS: dict[str, Verb] = {verb: verb for verb in TRANSITIONS}
 
 
 class CommentForm(msgspec.Struct, kw_only=True):
@@ -59,9 +52,10 @@ async def _after_change(
 
 
 class ActionPages(Controller):
-    # No guard: every handler here takes the principal, which sends an anonymous visitor to
-    # the login form just as the guard would, and Litestar copies the route handler for
-    # each guard call of each request (the inbox is the most visited page).
+    # No guard: every handler here takes the principal (the inbox reads it with principal_of,
+    # as it reads the settings), which sends an anonymous visitor to the login form just as
+    # the guard would, and Litestar copies the route handler for each guard call of each
+    # request (the inbox is the most visited page).
     path = "/actions"
     include_in_schema = False
 
@@ -69,70 +63,43 @@ class ActionPages(Controller):
     async def inbox(
         self,
         request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
+        filters: NamedDependency[ActionFilters],
         view: FromQuery[View | None] = None,
-        mine: FromQuery[bool] = False,
-        unit_id: FromQuery[int | None] = None,
-        inspection_id: FromQuery[int | None] = None,
-        unit_kind: FromQuery[UnitKind | None] = None,
-        open_only: Annotated[bool, QueryParameter(name="open")] = False,
-        overdue: FromQuery[bool | None] = None,
-        status: FromQuery[ActionStatus | None] = None,
-        created_from: FromQuery[dt.date | None] = None,
-        created_to: FromQuery[dt.date | None] = None,
-        closed_from: FromQuery[dt.date | None] = None,
-        closed_to: FromQuery[dt.date | None] = None,
-        closed_on_time: FromQuery[bool | None] = None,
-        open_on: FromQuery[dt.date | None] = None,
-        overdue_on: FromQuery[dt.date | None] = None,
-        checklist: FromQuery[str | None] = None,
-        item_code: FromQuery[str | None] = None,
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
 
         Besides the tabs (``view``), the list takes the API's filters (``/api/actions``), which
-        the leaders' dashboard writes into the link behind each of its numbers. A unit head
+        the leaders' dashboard writes into the link behind each of its numbers.
         """
+        principal = principal_of(request)
         settings = settings_of(request)
-        given: list[object] = [unit_id, inspection_id, unit_kind, overdue, status, created_from, created_to]
-        given += [closed_from, closed_to, closed_on_time, open_on, overdue_on, checklist, item_code]
         # A bare list opens on the "not closed" tab; a query (a dashboard link) means what the
         # API means by it: exactly the actions that pass its filters, whatever their state.
-        if view is None and not open_only and all(value is None for value in given):
+        if view is None and msgspec.structs.replace(filters, mine=False) == ActionFilters():
             view = "open"
         listed = await actions.list_actions(
             principal,
             settings,
-            open_only=open_only or view == "open",
-            overdue=True if view == "overdue" else overdue,
-            status=view if view in ("reported_fixed", "closed") else status,
-            mine=mine,
-            unit_id=unit_id,
-            inspection_id=inspection_id,
-            unit_kind=unit_kind,
-            created_from=created_from,
-            created_to=created_to,
-            closed_from=closed_from,
-            closed_to=closed_to,
-            closed_on_time=closed_on_time,
-            open_on=open_on,
-            overdue_on=overdue_on,
-            checklist=checklist,
-            item_code=item_code,
+            msgspec.structs.replace(
+                filters,
+                open_only=filters.open_only or view == "open",
+                overdue=True if view == "overdue" else filters.overdue,
+                status=Status(view) if view in (Status.REPORTED_FIXED, Status.CLOSED) else filters.status,
+            ),
             limit=PAGE + 1,
             offset=offset,
         )
-        unit = await directory.get_unit(principal, unit_id) if unit_id is not None else None
-        # The tabs keep which actions are looked at (whose, which unit, opened when).
-        scope = action_query(
-            mine=1 if mine else None,
-            unit_id=unit_id,
-            unit_kind=unit_kind,
-            inspection_id=inspection_id,
-            created_from=created_from,
-            created_to=created_to,
-        )
+        unit = await directory.get_unit(principal, filters.unit_id) if filters.unit_id is not None else None
+        # The tabs keep which actions are looked at (whose, which unit, opened when); the menu
+        # knows its "Actions I opened" entry by "mine=1".
+        scope = ActionFilters(
+            unit_kind=filters.unit_kind,
+            unit_id=filters.unit_id,
+            inspection_id=filters.inspection_id,
+            created_from=filters.created_from,
+            created_to=filters.created_to,
+        ).query()
         further = {name: value for name, value in request.query_params.items() if name != "offset"}
         return render(
             request,
@@ -140,25 +107,29 @@ class ActionPages(Controller):
             partial="_partials/action_list.html",
             actions=listed[:PAGE],
             offset=offset,
-            next_page=action_query(**further, offset=offset + PAGE) if len(listed) > PAGE else None,
+            next_page=urlencode({**further, "offset": offset + PAGE}) if len(listed) > PAGE else None,
             view=view,
             views=VIEWS,
-            mine=mine,
-            tabs="/actions?" + (scope + "&" if scope else ""),
+            mine=filters.mine,
+            tabs="/actions?" + ("mine=1&" if filters.mine else "") + (scope + "&" if scope else ""),
             unit=unit,
             chosen={
                 name: value
                 for name, value in {
-                    "unit_kind": unit_kind,
-                    "created": (created_from, created_to) if created_from or created_to else None,
-                    "closed": (closed_from, closed_to) if closed_from or closed_to else None,
-                    "open": open_only or None,
-                    "overdue": overdue,
-                    "status": status,
-                    "closed_on_time": closed_on_time,
-                    "open_on": open_on,
-                    "overdue_on": overdue_on,
-                    "item": f"{checklist or ''} {item_code or ''}".strip() or None,
+                    "unit_kind": filters.unit_kind,
+                    "created": (filters.created_from, filters.created_to)
+                    if filters.created_from or filters.created_to
+                    else None,
+                    "closed": (filters.closed_from, filters.closed_to)
+                    if filters.closed_from or filters.closed_to
+                    else None,
+                    "open": filters.open_only or None,
+                    "overdue": filters.overdue,
+                    "status": filters.status,
+                    "closed_on_time": filters.closed_on_time,
+                    "open_on": filters.open_on,
+                    "overdue_on": filters.overdue_on,
+                    "item": f"{filters.checklist or ''} {filters.item_code or ''}".strip() or None,
                 }.items()
                 if value is not None
             },

@@ -10,8 +10,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles
-from inspection.auth.principal import ROLES, Principal
+from inspection.auth.principal import Principal
 from inspection.auth.sessions import SessionStore
+from inspection.domain.roles import ROLES
 from inspection.errors import Conflict
 from inspection.queue import admin as queue_admin
 from inspection.schemas import UnitIn, UnitPatch, UserIn, UserPatch

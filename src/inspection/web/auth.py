@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from inspection.api.auth import session_cookie, sign_in
+from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, LoginThrottle, SessionStore
@@ -66,10 +66,13 @@ class AuthPages(Controller):
         sessions: NamedDependency[SessionStore],
         throttle: NamedDependency[LoginThrottle],
         settings: NamedDependency[Settings],
+        client_address: NamedDependency[str],
     ) -> Response[Any]:
         form = await forms.read(request, LoginForm)
         try:
-            _, token = await sign_in(request, form.username, form.password, sessions, throttle)
+            _, token = await directory.sign_in(
+                form.username, form.password, client_address, request.cookies.get(COOKIE), sessions, throttle
+            )
         except ServiceError as exc:
             return render(
                 request,
@@ -85,12 +88,8 @@ class AuthPages(Controller):
     async def logout(
         self, request: Request[Any, Any, Any], sessions: NamedDependency[SessionStore]
     ) -> Redirect:
-        token = request.cookies.get(COOKIE)
-        if token:
-            await sessions.end(token)
-        return Redirect(
-            "/login", status_code=303, cookies=[Cookie(key=COOKIE, value="", max_age=0, path="/")]
-        )
+        await directory.sign_out(request.cookies.get(COOKIE), sessions)
+        return Redirect("/login", status_code=303, cookies=[cleared_session_cookie()])
 
     @get("/lang/{code:str}")
     async def anonymous_language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
@@ -114,8 +113,6 @@ class AuthPages(Controller):
         if patch.language is None:
             return Redirect(target, status_code=303)
         await directory.update_user(principal.id, UserPatch(language=patch.language))
-        old = request.cookies.get(COOKIE)
-        if old:
-            await sessions.end(old)
-        token = await sessions.create(msgspec.structs.replace(principal, language=patch.language))
+        renewed = msgspec.structs.replace(principal, language=patch.language)
+        token = await directory.renew_session(renewed, request.cookies.get(COOKIE), sessions)
         return Redirect(target, status_code=303, cookies=[session_cookie(token, settings)])

@@ -14,7 +14,7 @@ from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
 from inspection.errors import Invalid
 from inspection.schemas import AnswerIn, FindingIn, FindingPatch, InspectionIn, InspectionStatus, SubmitIn
-from inspection.services import checklists, directory, evidence, inspections
+from inspection.services import checklists, directory, evidence, inspections, item_evidence
 from inspection.services.context import on_team
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -44,7 +44,7 @@ async def _item_context(principal: Principal, inspection_id: int, item_code: str
     _, _, item = version.item(item_code)
     answers = {a.item_code: a for a in await inspections.answers(principal, inspection_id)}
     findings = {f.item_code: f for f in await inspections.findings(principal, inspection_id)}
-    files = await evidence.item_evidence(principal, inspection_id)
+    files = await item_evidence.by_item(principal, inspection_id)
     return {
         "inspection": inspection,
         "item": item,
@@ -108,7 +108,7 @@ class InspectionPages(Controller):
             definition=version.definition,
             answers={a.item_code: a for a in await inspections.answers(principal, inspection_id)},
             findings={f.item_code: f for f in await inspections.findings(principal, inspection_id)},
-            files=await evidence.item_evidence(principal, inspection_id),
+            files=await item_evidence.by_item(principal, inspection_id),
             editable=editable,
             oob=False,
         )
@@ -154,7 +154,7 @@ class InspectionPages(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         upload = await forms.read_upload(request)
-        await evidence.add_item_evidence(
+        await item_evidence.add(
             principal,
             inspection_id,
             item_code,

@@ -7,9 +7,7 @@ the full page includes that same partial, so both paths render one piece of mark
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -18,6 +16,7 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Template
 
 from inspection.auth.principal import Principal
+from inspection.clock import zone
 from inspection.paths import TEMPLATES
 from inspection.settings import Settings
 from inspection.web.i18n import (
@@ -95,11 +94,6 @@ def environment() -> Environment:
     return env
 
 
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def current_user(request: Request[Any, Any, Any]) -> Principal | None:
     user = request.scope.get("user")
     return user if isinstance(user, Principal) else None
@@ -140,7 +134,7 @@ def render(
             "me": current_user(request),
             "lang": lang,
             "translations": translations(lang),
-            "zone": _zone(settings.timezone),
+            "zone": zone(settings.timezone),
             "path": request.url.path,
             "query": request.url.query,
             **context,

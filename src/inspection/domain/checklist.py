@@ -1,4 +1,4 @@
-"""The schema of a checklist file (TOML), decoded with msgspec.
+"""What a checklist is, and the schema its file (TOML) is decoded into with msgspec.
 
 A checklist is sections (lĩnh vực) of criteria (tiêu chí) of items (tiêu chí thành phần);
 the items are what an inspector answers. The same Structs are stored as JSON in each

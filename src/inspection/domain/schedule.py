@@ -31,27 +31,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
+from inspection import clock
 from inspection.domain.actions import UNIT_OWES, Status
-
-if TYPE_CHECKING:
-    from inspection.settings import Settings
 
 SCHEDULED_KINDS = ("assigned", "reminder", "overdue", "escalation")
 
 
-@lru_cache(maxsize=8)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+class ScheduleSettings(Protocol):
+    """What the schedule reads of the settings (:class:`inspection.settings.Settings`)."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def notify_hour(self) -> int: ...
+    @property
+    def reminder_days(self) -> tuple[int, ...]: ...
+    @property
+    def overdue_repeat_days(self) -> int: ...
+    @property
+    def escalation_after_days(self) -> int: ...
+    @property
+    def digest_weekday(self) -> int: ...
 
 
-def local_moment(day: dt.date, settings: Settings) -> dt.datetime:
+def local_moment(day: dt.date, settings: ScheduleSettings) -> dt.datetime:
     """``settings.notify_hour`` o'clock on ``day`` in the administration's zone, as UTC."""
-    local = dt.datetime.combine(day, dt.time(settings.notify_hour), tzinfo=zone(settings.timezone))
-    return local.astimezone(dt.UTC)
+    return clock.start_of_day(day, settings, settings.notify_hour)
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def _chain(facts: ActionFacts, kind: str, recipient_id: int) -> str:
 def plan(
     facts: ActionFacts,
     leader_ids: list[int],
-    settings: Settings,
+    settings: ScheduleSettings,
     now: dt.datetime,
     done: frozenset[str] = frozenset(),
 ) -> Plan:
@@ -163,13 +170,15 @@ def valid_prefixes(facts: ActionFacts, leader_ids: list[int]) -> tuple[str, ...]
     return tuple(prefixes)
 
 
-def superseded_at(kind: str, days: int, due_at: dt.datetime, settings: Settings) -> dt.datetime | None:
+def superseded_at(
+    kind: str, days: int, due_at: dt.datetime, settings: ScheduleSettings
+) -> dt.datetime | None:
     """When a notice stops being worth sending: the next notice of its chase falls due (see above).
 
     ``days`` is the notice's own (the N of "N days left" or "overdue by N days"); ``None``
     for the kinds that never go stale.
     """
-    day = due_at.astimezone(zone(settings.timezone)).date()
+    day = clock.local_day(due_at, settings)
     if kind == "reminder":
         deadline = day + dt.timedelta(days=days)
         closer = [d for d in settings.reminder_days if d < days]
@@ -188,9 +197,9 @@ def event_key(kind: str, action_id: int, recipient_id: int, ref: str) -> str:
     return f"a{action_id}:{kind}:u{recipient_id}:{ref}"
 
 
-def digest_week(now: dt.datetime, settings: Settings) -> tuple[str, dt.datetime]:
+def digest_week(now: dt.datetime, settings: ScheduleSettings) -> tuple[str, dt.datetime]:
     """This ISO week's label (``2026-W48``) and the moment its digest is due."""
-    today = now.astimezone(zone(settings.timezone)).date()
+    today = clock.local_day(now, settings)
     year, week, weekday = today.isocalendar()
     day = today + dt.timedelta(days=settings.digest_weekday - weekday)
     return f"{year}-W{week:02d}", local_moment(day, settings)
