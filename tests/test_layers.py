@@ -19,6 +19,7 @@ import inspection
 SOURCE = Path(inspection.__file__).parent
 PROJECT = "inspection"
 
+
 # Cycles that are known and on their way out; nothing else may join them.
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(SOURCE.parent).with_suffix("").parts)
@@ -157,4 +158,3 @@ def _cycle(component: set[str]) -> list[str]:
 def test_no_import_cycles() -> None:
     cycles = [" -> ".join(_cycle(c)) for c in _strongly_connected()]
     assert not cycles, "\n".join(cycles)
-
