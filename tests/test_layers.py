@@ -20,7 +20,6 @@ SOURCE = Path(inspection.__file__).parent
 PROJECT = "inspection"
 
 
-# Cycles that are known and on their way out; nothing else may join them.
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(SOURCE.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
