@@ -70,3 +70,28 @@ def test_postgresql_urls_name_a_host_or_a_socket_directory(
         "database": database,
         "user": user,
     }
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"INSPECTION_QUEUE_STALE_SECONDS": "70"},  # the default send timeout, 60, + 10
+        {"INSPECTION_SEND_TIMEOUT_SECONDS": "300"},  # the default stale limit, 90, is now too short
+        {"INSPECTION_SEND_TIMEOUT_SECONDS": "120", "INSPECTION_QUEUE_STALE_SECONDS": "100"},
+    ],
+)
+def test_a_stale_limit_within_a_send_is_refused(environment: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(environment)
+    message = str(error.value)
+    assert message.startswith("INSPECTION_QUEUE_STALE_SECONDS: "), message
+    assert "INSPECTION_SEND_TIMEOUT_SECONDS" in message
+
+
+def test_a_stale_limit_beyond_a_send_and_its_mark_is_taken() -> None:
+    settings = load_settings(
+        {"INSPECTION_SEND_TIMEOUT_SECONDS": "120", "INSPECTION_QUEUE_STALE_SECONDS": "131"}
+    )
+    assert (settings.send_timeout_seconds, settings.queue_stale_seconds) == (120, 131)
+    defaults = load_settings({})
+    assert (defaults.send_timeout_seconds, defaults.queue_stale_seconds) == (60, 90)

@@ -54,9 +54,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     mail_retry_delays: DayList = "10,60,300,900"
     # SMTP connections each worker keeps open and reuses; sends beyond these wait for one.
     smtp_connections: PositiveInt = 2
+    # The longest a send job or a sweep may run. arq marks a running job in progress for this
+    # plus 10 s, so the job of a worker that died blocks its id for no longer than that.
+    send_timeout_seconds: PositiveInt = 60
     # A notification claimed this long ago and still not sent is claimed again by the sweep
-    # (Redis lost its job, or the worker died while sending).
-    queue_stale_seconds: PositiveInt = 1200
+    # (Redis lost its job, or the worker died while sending). Longer than a send can last
+    # (see _check_queue_limits), so no row is claimed again while its send is under way.
+    queue_stale_seconds: PositiveInt = 90
     evidence_max_bytes: PositiveInt = 20 * 1024 * 1024
     session_idle_minutes: PositiveInt = 60
     cookie_secure: bool = False
@@ -98,7 +102,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(_explain(exc)) from None
     _check_urls(settings)
     _check_timezone(settings)
+    _check_queue_limits(settings)
     return settings
+
+
+# arq keeps a job's in-progress mark for the job's timeout plus this many seconds.
+IN_PROGRESS_MARGIN_SECONDS = 10
+
+
+def _check_queue_limits(settings: Settings) -> None:
+    least = settings.send_timeout_seconds + IN_PROGRESS_MARGIN_SECONDS
+    if settings.queue_stale_seconds <= least:
+        raise SettingsError(
+            f"{_env_name('queue_stale_seconds')}: {settings.queue_stale_seconds} must be more than "
+            f"{_env_name('send_timeout_seconds')} + {IN_PROGRESS_MARGIN_SECONDS} ({least}), "
+            "or a notification would be claimed again while its send may still be under way"
+        )
 
 
 def _check_timezone(settings: Settings) -> None:

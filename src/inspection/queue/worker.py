@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from inspection.settings import Settings
 
 QUEUE_NAME = "inspection"
-SEND_TIMEOUT_SECONDS = 120
 
 
 def worker_settings(
@@ -59,10 +58,14 @@ def worker_settings(
                 # No result kept, so a row claimed again later can be enqueued under the same id.
                 keep_result=0,
                 max_tries=len(settings.mail_retry_seconds) + 1,
-                timeout=SEND_TIMEOUT_SECONDS,
+                timeout=settings.send_timeout_seconds,
             )
         ],
-        "cron_jobs": [cron(sweep, name="sweep", second=0, unique=True, timeout=600)],
+        # arq marks every job in progress for the longest timeout of them all (+ 10 s): the
+        # sweep's bound is the send job's, so a dead worker's send blocks its id as briefly.
+        "cron_jobs": [
+            cron(sweep, name="sweep", second=0, unique=True, timeout=settings.send_timeout_seconds)
+        ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
