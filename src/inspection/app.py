@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
 from litestar import Litestar
-from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -25,6 +24,7 @@ from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.db.engine import close_database, open_database
 from inspection.dependencies import DEPENDENCIES
 from inspection.errors import ServiceError
+from inspection.logs import logging_config
 from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore
 from inspection.web import web_app_config
@@ -81,8 +81,8 @@ def create_app(settings: Settings) -> Litestar:
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+        logging_config=logging_config(
+            settings,
             log_exceptions="always",
             disable_stack_trace={ServiceError, 400, 401, 403, 404, 405, 409, 429},
         ),

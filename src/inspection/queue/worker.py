@@ -15,6 +15,7 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from inspection.db.engine import close_database, open_database
+from inspection.logs import configure_logging
 from inspection.mail.sender import make_mailer
 from inspection.queue.jobs import send_notification
 from inspection.queue.sweep import SEND_JOB, sweep
@@ -96,5 +97,6 @@ def run_worker(settings: Settings) -> None:
     On uvloop, as uvicorn runs the web processes: a worker's time goes mostly to socket
     writes (Redis, SMTP, PostgreSQL), which uvloop makes cheaper.
     """
+    configure_logging(settings)
     asyncio.set_event_loop(uvloop.new_event_loop())
     build_worker(settings).run()
