@@ -200,9 +200,7 @@ async def noop_rate(redis_url: str, jobs: int) -> tuple[float, float]:
 async def send_rate(settings: Settings, jobs: int, received: Any) -> tuple[float, float]:
     """Send jobs per second through the SMTP sink for the next ``jobs`` queued (-1: all), CPU ms per job."""
     before = received.value
-    worker = build_worker(
-        settings, own_database=False, burst=True, handle_signals=False, poll_delay=0.05, max_burst_jobs=jobs
-    )
+    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05, max_burst_jobs=jobs)
     began, cpu = time.perf_counter(), time.process_time()
     await worker.async_run()
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu

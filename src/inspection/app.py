@@ -25,13 +25,17 @@ from inspection.db.engine import close_database, open_database
 from inspection.dependencies import DEPENDENCIES
 from inspection.errors import ServiceError
 from inspection.logs import logging_config
+from inspection.queue.worker import worker_beside
 from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore
 from inspection.web import web_app_config
 
 
-def create_app(settings: Settings) -> Litestar:
-    """The application for ``settings``; ``settings.redis_url`` must name a running Redis."""
+def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
+    """The application for ``settings``; ``settings.redis_url`` must name a running Redis.
+
+    ``with_worker`` runs a queue worker for as long as the app runs (``inspection serve``).
+    """
     if not settings.redis_url:
         raise ValueError("create_app needs a Redis URL; `inspection serve` starts an embedded Redis")
 
@@ -70,7 +74,8 @@ def create_app(settings: Settings) -> Litestar:
         plugins=web.plugins,
         template_config=web.template_config,
         csrf_config=web.csrf_config,
-        lifespan=[lifespan],
+        # Lifespans end in reverse order: the worker stops before the database it uses closes.
+        lifespan=[lifespan, *([lambda _: worker_beside(settings)] if with_worker else [])],
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
         exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},

