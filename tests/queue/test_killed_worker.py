@@ -47,6 +47,34 @@ def _worker_environment(settings: Settings, clock_file: Path) -> dict[str, str]:
     return environment
 
 
+async def _killed_while_held(settings: Settings, inbox: Inbox, clock_: Clock, tmp_path: Path) -> int:
+    """Run ``inspection worker`` until the SMTP server holds its first reply, then SIGKILL it;
+    the worker's exit code."""
+    clock_file = tmp_path / "clock"
+    clock_file.write_text(clock_.at.isoformat())
+    inbox.hold = True
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "inspection.cli",
+            "worker",
+            env=_worker_environment(settings, clock_file),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            if child.returncode is None:
+                child.kill()
+            code = await child.wait()
+            inbox.release.set()
+    return code
+
+
 async def test_worker_killed_while_the_server_holds_its_reply(
     db: object,
     quiet_redis: Any,
@@ -63,29 +91,7 @@ async def test_worker_killed_while_the_server_holds_its_reply(
         )
     }
     assert len(expected) == 3
-    clock_file = tmp_path / "clock"
-    clock_file.write_text(fake_clock.at.isoformat())
-    inbox.hold = True
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "inspection.cli",
-            "worker",
-            env=_worker_environment(queue_settings, clock_file),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
-            os.kill(child.pid, signal.SIGKILL)
-        finally:
-            if child.returncode is None:
-                child.kill()
-            await child.wait()
-            inbox.release.set()
-    assert child.returncode == -signal.SIGKILL
+    assert await _killed_while_held(queue_settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
     assert await Notification.count().where(Notification.status == "sending") >= 1
     inbox.hold = False
 
@@ -136,28 +142,7 @@ async def test_a_worker_killed_mid_burst_leaves_in_doubt_only_what_it_handed_ove
         action = await make_action(unit, inspector, dt.date(2026, 12, 20))
         async with write_transaction():
             await outbox.reconcile(action.id, settings)
-    clock_file = tmp_path / "clock"
-    clock_file.write_text(fake_clock.at.isoformat())
-    inbox.hold = True
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "inspection.cli",
-            "worker",
-            env=_worker_environment(settings, clock_file),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
-            os.kill(child.pid, signal.SIGKILL)
-        finally:
-            if child.returncode is None:
-                child.kill()
-            await child.wait()
-            inbox.release.set()
+    assert await _killed_while_held(settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
     assert await Notification.count().where(Notification.status == "sending") == 1
     inbox.hold = False
 

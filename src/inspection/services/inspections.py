@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -103,26 +103,32 @@ async def _members(inspection_ids: list[int]) -> dict[int, list[int]]:
     return members
 
 
+def _total_so_far(version: LoadedVersion, answers: Iterable[Mapping[str, Any]]) -> tuple[float, float]:
+    """The running total of an open inspection from its answers (``points``, ``item_code``,
+    ``not_applicable``): points so far, and the most it can still reach."""
+    answered = list(answers)
+    return running_total(
+        version.max_points,
+        version.item_max,
+        sum(a["points"] or 0.0 for a in answered),
+        [a["item_code"] for a in answered if a["not_applicable"]],
+    )
+
+
 async def _running_totals(rows: list[dict[str, Any]]) -> dict[int, tuple[float, float]]:
     """The totals so far of the open inspections among ``rows``, from their answers."""
     open_rows = [row for row in rows if row["status"] in EDITABLE]
     if not open_rows:
         return {}
-    points = {row["id"]: 0.0 for row in open_rows}
-    not_applicable: dict[int, list[str]] = {row["id"]: [] for row in open_rows}
+    answers: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in open_rows}
     for answer in await Answer.select(
         Answer.inspection, Answer.item_code, Answer.points, Answer.not_applicable
-    ).where(Answer.inspection.is_in(list(points))):
-        points[answer["inspection"]] += answer["points"] or 0.0
-        if answer["not_applicable"]:
-            not_applicable[answer["inspection"]].append(answer["item_code"])
-    running = {}
-    for row in open_rows:
-        version = await loaded_version(row["checklist_version"])
-        running[row["id"]] = running_total(
-            version.max_points, version.item_max, points[row["id"]], not_applicable[row["id"]]
-        )
-    return running
+    ).where(Answer.inspection.is_in(list(answers))):
+        answers[answer["inspection"]].append(answer)
+    return {
+        row["id"]: _total_so_far(await loaded_version(row["checklist_version"]), answers[row["id"]])
+        for row in open_rows
+    }
 
 
 async def _row(inspection_id: int) -> dict[str, Any]:
@@ -166,14 +172,7 @@ async def checklist_page(principal: Principal, inspection_id: int) -> ChecklistP
         found = await _finding_rows("inspection", inspection_id)
         files = await evidence.for_items(inspection_id)
     version = await loaded_version(row["checklist_version"])
-    running = {}
-    if row["status"] in EDITABLE:
-        running[inspection_id] = running_total(
-            version.max_points,
-            version.item_max,
-            sum(a["points"] or 0.0 for a in answered),
-            [a["item_code"] for a in answered if a["not_applicable"]],
-        )
+    running = {inspection_id: _total_so_far(version, answered)} if row["status"] in EDITABLE else {}
     return ChecklistPage(
         inspection=_inspection_out(row, members, running),
         version=version,
@@ -418,12 +417,7 @@ async def record_answer(
             assert finding is not None
             await Finding.delete().where(Finding.id == finding["id"])
             finding = None
-    points, max_points = running_total(
-        version.max_points,
-        version.item_max,
-        sum(row["points"] or 0.0 for row in answered.values()),
-        [code for code, row in answered.items() if row["not_applicable"]],
-    )
+    points, max_points = _total_so_far(version, answered.values())
     percent = _percent(points, max_points)
     out = RecordedAnswerOut(
         answer=answer,
@@ -451,22 +445,10 @@ _ANSWER_COLUMNS = (
 
 async def _save_answer(inspection_id: int, answer: AnswerOut) -> None:
     """Insert the answer, or replace the one given before to the same item."""
-    await Answer.insert(
-        Answer(
-            inspection=inspection_id,
-            item_code=answer.item_code,
-            criterion_code=answer.criterion_code,
-            section_code=answer.section_code,
-            value=msgspec.json.encode(answer.value).decode(),
-            not_applicable=answer.not_applicable,
-            points=answer.points,
-            max_points=answer.max_points,
-            passed=answer.passed,
-            note=answer.note,
-            answered_by=answer.answered_by,
-            answered_at=answer.answered_at,
-        )
-    ).on_conflict(target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS)
+    columns = {**msgspec.structs.asdict(answer), "value": msgspec.json.encode(answer.value).decode()}
+    await Answer.insert(Answer(inspection=inspection_id, **columns)).on_conflict(
+        target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS
+    )
 
 
 _FINDING_COLUMNS = (
