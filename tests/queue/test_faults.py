@@ -51,13 +51,17 @@ async def test_no_worker_for_days_then_started(
     counts = _exactly_once(inbox)
     assert len(counts) == await Notification.count().where(Notification.status == "sent")
     subjects = collections.Counter(str(m["Subject"]).split("]")[0] + "]" for m in inbox.messages)
-    # What is true today arrives once: the assignments, how overdue each action is now, the
-    # escalations and this week's digest. No "N days left" for deadlines long past.
+    # What is true today arrives once: the assignments, how overdue each action is now (the
+    # numbers counted on the day they are sent), the escalations and this week's digest. No
+    # "N days left" for deadlines long past.
     assert subjects == {
         "[Giao nhiệm vụ khắc phục]": 3,
-        "[Quá hạn 11 ngày]": 1,  # deadline 4 December: its notice of 15 December
-        "[Quá hạn 9 ngày]": 2,  # deadlines 5 and 6 December: their notices of 14 and 15 December
-        "[Báo cáo vượt cấp: quá hạn 7 ngày]": 3,
+        "[Quá hạn 11 ngày]": 1,  # deadline 4 December
+        "[Quá hạn 10 ngày]": 1,  # deadline 5 December: its notice of 14 December, sent on the 15th
+        "[Quá hạn 9 ngày]": 1,  # deadline 6 December
+        "[Báo cáo vượt cấp: quá hạn 11 ngày]": 1,
+        "[Báo cáo vượt cấp: quá hạn 10 ngày]": 1,
+        "[Báo cáo vượt cấp: quá hạn 9 ngày]": 1,
         "[Tổng hợp tuần]": 1,
     }
     # The notices that went stale meanwhile are cancelled, and admins see why.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -19,12 +20,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from inspection import clock
+from inspection.db.engine import write_transaction
 from inspection.db.tables import Notification
 from inspection.mail.sender import message_id
-from inspection.queue import admin
+from inspection.queue import admin, outbox
 from inspection.settings import PREFIX, Settings
-from tests.queue.conftest import Clock, Inbox, run_worker
+from tests.factories import make_action, make_unit, make_user
+from tests.queue.conftest import Clock, Inbox, local, run_worker
 from tests.queue.test_faults import _three_actions
 
 
@@ -40,6 +45,34 @@ def _worker_environment(settings: Settings, clock_file: Path) -> dict[str, str]:
             environment[PREFIX + name.upper()] = str(value)
     environment[clock.CLOCK_FILE_VARIABLE] = str(clock_file)
     return environment
+
+
+async def _killed_while_held(settings: Settings, inbox: Inbox, clock_: Clock, tmp_path: Path) -> int:
+    """Run ``inspection worker`` until the SMTP server holds its first reply, then SIGKILL it;
+    the worker's exit code."""
+    clock_file = tmp_path / "clock"
+    clock_file.write_text(clock_.at.isoformat())
+    inbox.hold = True
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "inspection.cli",
+            "worker",
+            env=_worker_environment(settings, clock_file),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            if child.returncode is None:
+                child.kill()
+            code = await child.wait()
+            inbox.release.set()
+    return code
 
 
 async def test_worker_killed_while_the_server_holds_its_reply(
@@ -58,29 +91,7 @@ async def test_worker_killed_while_the_server_holds_its_reply(
         )
     }
     assert len(expected) == 3
-    clock_file = tmp_path / "clock"
-    clock_file.write_text(fake_clock.at.isoformat())
-    inbox.hold = True
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "inspection.cli",
-            "worker",
-            env=_worker_environment(queue_settings, clock_file),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
-            os.kill(child.pid, signal.SIGKILL)
-        finally:
-            if child.returncode is None:
-                child.kill()
-            await child.wait()
-            inbox.release.set()
-    assert child.returncode == -signal.SIGKILL
+    assert await _killed_while_held(queue_settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
     assert await Notification.count().where(Notification.status == "sending") >= 1
     inbox.hold = False
 
@@ -109,3 +120,41 @@ async def test_worker_killed_while_the_server_holds_its_reply(
     assert repeated >= 1 and in_doubt >= repeated  # the held message went out twice, and is counted
     report = await admin.queue_report()
     assert report["in_doubt"] == in_doubt and report["sent"] == len(expected)
+
+
+async def test_a_worker_killed_mid_burst_leaves_in_doubt_only_what_it_handed_over(
+    db: object,
+    quiet_redis: Any,
+    inbox: Inbox,
+    fake_clock: Clock,
+    queue_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """Twenty notices due at once, one SMTP connection: the worker hands the first message
+    over and is killed while the server holds its reply. The nineteen still waiting for the
+    connection were never handed to SMTP: none of them may count as in doubt."""
+    settings = msgspec.structs.replace(queue_settings, smtp_connections=1)
+    fake_clock.set(local(2026, 12, 1, 9))
+    inspector = await make_user("inspector")
+    for n in range(20):
+        unit = await make_unit(f"X-{n}")
+        await make_user("unit_head", unit, username=f"head{n}")
+        action = await make_action(unit, inspector, dt.date(2026, 12, 20))
+        async with write_transaction():
+            await outbox.reconcile(action.id, settings)
+    assert await _killed_while_held(settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
+    assert await Notification.count().where(Notification.status == "sending") == 1
+    inbox.hold = False
+
+    fake_clock.advance(seconds=settings.queue_stale_seconds + 60)
+    in_progress = await quiet_redis.keys("arq:in-progress:*")
+    if in_progress:
+        await quiet_redis.delete(*in_progress)
+    await run_worker(settings)
+    await run_worker(settings)
+
+    arrived = collections.Counter(str(m["Message-ID"]) for m in inbox.messages)
+    assert len(arrived) == 20  # nothing lost
+    assert sorted(arrived.values()) == [1] * 19 + [2]  # the one held when the worker died, twice
+    report = await admin.queue_report()
+    assert report["in_doubt"] == 1 and report["sent"] == 20

@@ -105,6 +105,16 @@ def write_transaction() -> AbstractAsyncContextManager[Any, None]:
     return cast("AbstractAsyncContextManager[Any, None]", engine.transaction())
 
 
+def read_transaction() -> AbstractAsyncContextManager[Any, None]:
+    """Several reads that make one page, on one connection.
+
+    Piccolo's SQLite engine opens a connection, with a thread of its own, for each
+    statement outside a transaction: a page of five reads paid for five. A deferred
+    transaction takes no write lock, and on PostgreSQL holds one pooled connection.
+    """
+    return cast("AbstractAsyncContextManager[Any, None]", current_engine().transaction())
+
+
 def for_update(table: str) -> str:
     """The clause that locks a raw query's rows of ``table`` (its name or alias there) until
     the transaction ends: ``FOR UPDATE OF`` on PostgreSQL; nothing on SQLite, where an

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import lru_cache
@@ -25,10 +26,20 @@ class MailError(Exception):
     """The message was not accepted; it may be tried again."""
 
 
-class Mailer(Protocol):
-    """Something that delivers a finished message or raises :class:`MailError`."""
+Claim = Callable[[], Awaitable[bool]]
+"""Called once the message can be handed over at once; False: it is not to be sent after all."""
 
-    async def send(self, message: Message) -> None: ...
+
+class Mailer(Protocol):
+    """Something that delivers a finished message or raises :class:`MailError`.
+
+    ``send`` returns whether the message was handed over: with a ``claim``, it first waits
+    for a ready connection, then asks the claim, and sends nothing if it says no. The send
+    job claims its row there, so a row counts as handed to SMTP (and in doubt, should the
+    process die) only from that moment, never while it waits for a connection.
+    """
+
+    async def send(self, message: Message, claim: Claim | None = None) -> bool: ...
 
     async def close(self) -> None: ...
 
@@ -111,12 +122,15 @@ class SmtpMailer:
     def _keep(self, client: aiosmtplib.SMTP) -> None:
         self._idle.append(_Connection(client, time.monotonic()))
 
-    async def send(self, message: Message) -> None:
+    async def send(self, message: Message, claim: Claim | None = None) -> bool:
         """Send ``message`` to the addresses of its To header, from the address of its From header."""
         async with self._slots:
             try:
                 client = await self._take()
                 try:
+                    if claim is not None and not await claim():
+                        self._keep(client)
+                        return False
                     await client.send_message(message)
                 except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
                     # Refused: aiosmtplib has reset the envelope (RSET), so the connection
@@ -130,6 +144,7 @@ class SmtpMailer:
             except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                 raise MailError(f"{type(exc).__name__}: {exc}") from exc
             self._keep(client)
+            return True
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -154,9 +169,12 @@ class FileMailer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send(self, message: Message) -> None:
+    async def send(self, message: Message, claim: Claim | None = None) -> bool:
+        if claim is not None and not await claim():
+            return False
         name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
         await asyncio.to_thread(self._write, self.directory / name, message.as_bytes())
+        return True
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspection import clock
 from inspection.db.tables import Notification
 
 STATUSES = ("pending", "queued", "sending", "sent", "failed", "cancelled")
@@ -49,11 +48,14 @@ async def get_notification(notification_id: int) -> dict[str, Any] | None:
 
 
 async def retry_notification(notification_id: int) -> bool:
-    """Send a failed notification again at the next sweep; False if it is not failed."""
+    """Send a failed notification again at the next sweep; False if it is not failed.
+
+    It keeps its due time, so a notice of a chase that has moved on since is superseded
+    rather than sent late: the retry sends what is true now (the current notice of the
+    chase, numbers counted today) or nothing, if that went out already.
+    """
     updated = (
-        await Notification.update(
-            {Notification.status: "pending", Notification.due_at: clock.now(), Notification.last_error: ""}
-        )
+        await Notification.update({Notification.status: "pending", Notification.last_error: ""})
         .where((Notification.id == notification_id) & (Notification.status == "failed"))
         .returning(Notification.id)
     )

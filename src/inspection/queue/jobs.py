@@ -3,10 +3,11 @@
 The job re-reads everything it needs, so a stale or duplicated job is harmless: it sends
 only a row that is ``queued``, due, not superseded by a later notice (see
 :mod:`inspection.domain.schedule`) and, for scheduled notices, still part of its action's
-schedule. The row moves to ``sending`` before the mail is handed to SMTP and to ``sent``
-after, each in a statement of its own: the SMTP conversation never runs inside a database
-transaction. The sweep's handling of rows stuck in ``sending`` is described in
-:mod:`inspection.queue.sweep`.
+schedule. What a notice says (days left, days overdue) is worked out when it is sent, from
+the action as it is then. The row moves to ``sending`` once an SMTP connection is ready and
+the message is about to be handed over, and to ``sent`` after, each in a statement of its
+own: the SMTP conversation never runs inside a database transaction. The sweep's handling
+of rows stuck in ``sending`` is described in :mod:`inspection.queue.sweep`.
 """
 
 from __future__ import annotations
@@ -105,18 +106,62 @@ def _action_view(row: Mapping[str, Any], language: str, settings: Settings) -> A
     )
 
 
-async def _digest_groups(language: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
-    """Every action the units still owe past its deadline, grouped by unit, most overdue first."""
+# A leader who was sent a digest (a late one, after an outage) less than this long ago is
+# not sent the next regular one: it would repeat what they have just read.
+DIGEST_COVERS = dt.timedelta(days=4)
+
+
+async def _digest_context(recipient_id: int, language: str, settings: Settings) -> dict[str, Any] | str:
+    """What a leader's digest says now: every action the units still owe past its deadline,
+    grouped by unit, most overdue first, and what changed since the leader's last digest
+    (or the last week). A string says why no digest is to be sent."""
+    now = clock.now()
+    previous = (
+        await Notification.select(Notification.sent_at)
+        .where(
+            (Notification.kind == "digest")
+            & (Notification.recipient == recipient_id)
+            & (Notification.status == "sent")
+        )
+        .order_by(Notification.sent_at, ascending=False)
+        .first()
+    )
+    last: dt.datetime | None = previous["sent_at"] if previous else None
+    if last is not None and now - last < DIGEST_COVERS:
+        return f"covered by the digest sent on {_date(clock.local_day(last, settings))}"
+    since = last or now - dt.timedelta(days=7)
     today = clock.today(settings)
     rows = await CorrectiveAction.select(*_ACTION_COLUMNS).where(
         CorrectiveAction.status.is_in([str(s) for s in UNIT_OWES]) & (CorrectiveAction.due_date < today)
     )
+    if not rows:
+        return "nothing overdue"
     groups: dict[str, list[ActionView]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r["due_date"], r["id"])):
         view = _action_view(row, language, settings)
         groups[view.unit].append(replace(view, days=(today - row["due_date"]).days))
     ordered = sorted(groups.items(), key=lambda item: (-item[1][0].days, item[0]))
-    return [{"unit": unit, "actions": actions} for unit, actions in ordered], len(rows)
+    since_day = clock.local_day(since, settings)
+    closed = await CorrectiveAction.count().where(CorrectiveAction.closed_at >= since)
+    return {
+        "groups": [{"unit": unit, "actions": actions} for unit, actions in ordered],
+        "total": len(rows),
+        "since": _date(since_day),
+        "newly_overdue": sum(1 for row in rows if row["due_date"] >= since_day),
+        "closed": closed,
+    }
+
+
+def _days(kind: str, due_date: dt.date | None, today: dt.date, stored: int) -> int:
+    """The N of a notice, as of the day it is sent: days left before the deadline (a
+    reminder), days past it (overdue, escalation); others keep what was stored."""
+    if due_date is None:
+        return stored
+    if kind == "reminder":
+        return (due_date - today).days
+    if kind in ("overdue", "escalation"):
+        return (today - due_date).days
+    return stored
 
 
 # Everything a send needs in one read: the row, its recipient, and its action with the
@@ -150,9 +195,10 @@ WHERE id = {} AND status || '' = 'sending'
 """
 _SETTLE = "UPDATE notification SET status = {}, last_error = {} WHERE id = {} AND status || '' = 'queued'"
 _NOT_DUE = "UPDATE notification SET status = 'pending' WHERE id = {} AND status || '' = 'queued'"
+# A failure may come before the row was claimed (no connection to be had) or after.
 _FAILED = """
 UPDATE notification SET status = {}, last_error = {}, claimed_at = {}
-WHERE id = {} AND status || '' = 'sending'
+WHERE id = {} AND status || '' IN ('queued', 'sending')
 """
 
 NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
@@ -211,15 +257,16 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         return await _settle(
             notification_id, "cancelled", "no longer scheduled (closed, moved or reassigned)"
         )
-    if outbox.is_superseded(row, settings, now):
+    data = outbox.decode_data(row["data"])
+    days = _days(kind, row["due_date"], clock.today(settings), int(data.get("days", 0)))
+    if outbox.is_superseded(row, settings, now) or (kind == "reminder" and days < 0):
         return await _supersede(row, settings)
     if not row["email"]:
         return await _settle(notification_id, "failed", "recipient has no e-mail address")
     language: str = row["language"] if row["language"] in LANGUAGES else settings.default_language
-    data = outbox.decode_data(row["data"])
     context: dict[str, Any] = {
         "recipient_name": row["full_name"],
-        "days": data.get("days", 0),
+        "days": days,
         "note": data.get("note", ""),
         "approved": bool(data.get("approved", False)),
         "escalation_after_days": settings.escalation_after_days,
@@ -228,10 +275,10 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         context["action"] = _action_view({**row, "id": action_id}, language, settings)
         context["assignee_name"] = row["assignee_name"] or ""
     if kind == "digest":
-        groups, total = await _digest_groups(language, settings)
-        if not total:
-            return await _settle(notification_id, "cancelled", "nothing overdue")
-        context.update(groups=groups, total=total, week=data.get("week", ""))
+        digest = await _digest_context(row["recipient"], language, settings)
+        if isinstance(digest, str):
+            return await _settle(notification_id, "cancelled", digest)
+        context.update(digest, week=data.get("week", ""))
     try:
         mail = build_message(
             render(kind, language, context),
@@ -242,28 +289,22 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         )
     except ValueError as exc:
         return await _settle(notification_id, "failed", f"recipient's e-mail address is not one: {exc}")
-    if not await Notification.raw(_START, clock.now(), notification_id):
-        return "skipped: taken by another change"
     return Outgoing(notification_id, kind, action_id, mail)
 
 
-async def record_sent(outgoing: Outgoing, settings: Settings) -> None:
-    """Mark the row sent; an overdue notice writes the next one in the same transaction."""
-    if outgoing.kind != "overdue" or outgoing.action_id is None:
-        await Notification.raw(_SENT, clock.now(), outgoing.id)
-        return
-    async with write_transaction():
-        await Notification.raw(_SENT, clock.now(), outgoing.id)
-        await outbox.reconcile(outgoing.action_id, settings)
+async def _claim(notification_id: int) -> bool:
+    """Move the row from ``queued`` to ``sending``: from now on it counts as handed to SMTP."""
+    return bool(await Notification.raw(_START, clock.now(), notification_id))
 
 
 async def record_failure(notification_id: int, error: str, job_try: int, settings: Settings) -> str:
-    """SMTP refused: try again after the next delay, or give up and leave the row ``failed`` for admins."""
+    """SMTP refused: try again after the next delay, or give up and leave the row ``failed``
+    for admins. (The action's chase goes on: the sweep writes its next notice.)"""
     delays = settings.mail_retry_seconds
     last = job_try > len(delays)
-    await Notification.raw(
-        _FAILED, "failed" if last else "queued", error[:2000], clock.now(), notification_id
-    )
+    # A retry waits ``delay``: the row is stale only once that wait and a send have passed.
+    retry_at = clock.now() + dt.timedelta(seconds=0 if last else delays[job_try - 1])
+    await Notification.raw(_FAILED, "failed" if last else "queued", error[:2000], retry_at, notification_id)
     if last:
         log.warning("notification %d failed after %d tries: %s", notification_id, job_try, error)
         return f"failed: {error}"
@@ -274,12 +315,20 @@ async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
     """The arq job: send one notification row, at most once per successful try."""
     settings: Settings = ctx["settings"]
     mailer: Mailer = ctx["mailer"]
+    outcome = await _send(notification_id, settings, mailer, int(ctx.get("job_try", 1)))
+    log.info("notification %d: %s", notification_id, outcome)
+    return outcome
+
+
+async def _send(notification_id: int, settings: Settings, mailer: Mailer, job_try: int) -> str:
     outgoing = await prepare(notification_id, settings)
     if isinstance(outgoing, str):
         return outgoing
     try:
-        await mailer.send(outgoing.mail)
+        handed = await mailer.send(outgoing.mail, lambda: _claim(notification_id))
     except MailError as exc:
-        return await record_failure(notification_id, str(exc), int(ctx.get("job_try", 1)), settings)
-    await record_sent(outgoing, settings)
-    return "sent"
+        return await record_failure(notification_id, str(exc), job_try, settings)
+    if not handed:
+        return "skipped: taken by another change"
+    await Notification.raw(_SENT, clock.now(), notification_id)
+    return f"sent ({outgoing.kind})"

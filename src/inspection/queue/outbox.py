@@ -10,9 +10,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from inspection import clock
+from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction, Notification, User
 from inspection.domain import schedule
-from inspection.domain.actions import Status
+from inspection.domain.actions import UNIT_OWES, Status
 from inspection.domain.schedule import SCHEDULED_KINDS, ActionFacts, Plan
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 EVENT_KINDS = ("reported_fixed", "closed", "reopened", "extension_decided")
 # Rows not yet handed to SMTP: these may still be cancelled or moved.
 UNSENT = ("pending", "queued")
+HAD_ITS_TURN = ("queued", "sending", "sent", "failed")
 SUPERSEDED = "superseded: a later notice of the same chase is due"
 
 
@@ -97,7 +99,9 @@ async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | 
         Notification.data,
     ).where((Notification.action == action_id) & Notification.kind.is_in(list(SCHEDULED_KINDS)))
     existing = {row["idempotency_key"]: row for row in rows}
-    done = frozenset(key for key, row in existing.items() if row["status"] in ("queued", "sending", "sent"))
+    # A notice that went out, is on its way, or failed for good has had its turn: the plan
+    # moves on to the next one of the chase, so a failed notice never ends the chase.
+    done = frozenset(key for key, row in existing.items() if row["status"] in HAD_ITS_TURN)
     plan = await current_plan(action_id, settings, leader_ids, done)
     unsent = [row for row in rows if row["status"] in UNSENT]
     stray = [row["id"] for row in unsent if not plan.is_valid(row["idempotency_key"])]
@@ -119,6 +123,39 @@ async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | 
     ]
     if fresh:
         await Notification.insert(*fresh).on_conflict(target=Notification.idempotency_key)
+
+
+# Open actions with an assignee and no chase notice still to send: the last one went out,
+# failed for good or was cancelled, and the next one has not been written yet.
+_WITHOUT_NEXT = """
+SELECT a.id FROM corrective_action a
+WHERE a.status IN ({owes}) AND a.assignee IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM notification n
+      WHERE n.action = a.id AND n.kind IN ('reminder', 'overdue')
+        AND n.status IN ('pending', 'queued', 'sending')
+  )
+ORDER BY a.id
+LIMIT {{}}
+"""
+
+
+async def resume_chases(settings: Settings, limit: int = 500) -> int:
+    """Write the next notice of every open action whose chase has none waiting; the count.
+
+    The chase is derived, not chained: whatever happened to an action's last notice (sent,
+    failed for good, cancelled), its next one comes from the action's state and the clock.
+    The sweep calls this each minute, so an open action is never left unchased for longer.
+    """
+    owes = ", ".join(f"'{status.value}'" for status in sorted(UNIT_OWES))
+    rows = await CorrectiveAction.raw(_WITHOUT_NEXT.format(owes=owes), limit)
+    if not rows:
+        return 0
+    leaders = await active_leader_ids()
+    for row in rows:
+        async with write_transaction():
+            await reconcile(row["id"], settings, leaders)
+    return len(rows)
 
 
 def _row(

@@ -20,7 +20,7 @@ from inspection import clock
 from inspection.db.engine import current_engine, is_sqlite, write_transaction
 from inspection.db.tables import Notification
 from inspection.domain import schedule
-from inspection.queue.outbox import active_leader_ids
+from inspection.queue import outbox
 
 if TYPE_CHECKING:
     from arq.connections import ArqRedis
@@ -65,11 +65,16 @@ async def claim_due(settings: Settings, limit: int = BATCH) -> list[tuple[int, s
     return [(row["id"], row["idempotency_key"]) for row in rows]
 
 
-async def enqueue(redis: ArqRedis, claimed: list[tuple[int, str]]) -> None:
-    """One send job per claimed row; a job id already in Redis is left alone."""
+async def enqueue(redis: ArqRedis, claimed: list[tuple[int, str]]) -> int:
+    """One send job per claimed row; a job id already in Redis is left alone. The count enqueued."""
+    enqueued = 0
     for start in range(0, len(claimed), ENQUEUE_CONCURRENCY):
         chunk = claimed[start : start + ENQUEUE_CONCURRENCY]
-        await asyncio.gather(*(redis.enqueue_job(SEND_JOB, nid, _job_id=job_id(key)) for nid, key in chunk))
+        jobs = await asyncio.gather(
+            *(redis.enqueue_job(SEND_JOB, nid, _job_id=job_id(key)) for nid, key in chunk)
+        )
+        enqueued += sum(job is not None for job in jobs)
+    return enqueued
 
 
 async def ensure_digests(settings: Settings) -> int:
@@ -77,7 +82,7 @@ async def ensure_digests(settings: Settings) -> int:
     week, due_at = schedule.digest_week(clock.now(), settings)
     if clock.now() < due_at:
         return 0
-    leaders = await active_leader_ids()
+    leaders = await outbox.active_leader_ids()
     keys = {schedule.digest_key(leader, week): leader for leader in leaders}
     if not keys:
         return 0
@@ -107,22 +112,29 @@ async def ensure_digests(settings: Settings) -> int:
 
 
 async def sweep(ctx: dict[str, Any]) -> int:
-    """The arq cron job (and the worker's first act): enqueue everything due; returns the count."""
+    """The arq cron job (and the worker's first act): write the chases' next notices and this
+    week's digests, then enqueue everything due; returns the count claimed."""
     settings: Settings = ctx["settings"]
-    await ensure_digests(settings)
-    total = 0
+    resumed = await outbox.resume_chases(settings)
+    digests = await ensure_digests(settings)
+    claimed_total = enqueued_total = 0
     while True:
         claimed = await claim_due(settings)
         if claimed:
             try:
-                await enqueue(ctx["redis"], claimed)
+                enqueued_total += await enqueue(ctx["redis"], claimed)
             except Exception:
                 # The rows stay queued; once stale, a later sweep claims them again.
                 log.exception("enqueueing %d claimed notifications failed", len(claimed))
                 raise
-        total += len(claimed)
+        claimed_total += len(claimed)
         if len(claimed) < BATCH:
             break
-    if total:
-        log.info("sweep enqueued %d notifications", total)
-    return total
+    log.info(
+        "sweep: %d chases resumed, %d digests written, %d notices claimed, %d send jobs enqueued",
+        resumed,
+        digests,
+        claimed_total,
+        enqueued_total,
+    )
+    return claimed_total

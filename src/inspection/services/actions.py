@@ -11,7 +11,7 @@ import msgspec
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.clock import local_day, start_of_day, today
-from inspection.db.engine import write_transaction
+from inspection.db.engine import read_transaction, write_transaction
 from inspection.db.tables import (
     ActionEvent,
     CorrectiveAction,
@@ -57,7 +57,7 @@ from inspection.storage import BlobStore
 # read more plainly in SQL than in the query builder.
 _SELECT_ACTIONS = """
 SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
-       a.finding, f.item_code, a.assignee, a.opened_by, a.due_date, a.original_due_date,
+       a.finding, f.item_code, f.description, a.assignee, a.opened_by, a.due_date, a.original_due_date,
        a.reopen_count, a.created_at, a.closed_at, a.version
 FROM corrective_action a
 JOIN unit u ON u.id = a.unit
@@ -308,8 +308,12 @@ async def list_actions(
 
 
 async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
+    async with read_transaction():
+        return await _detail(principal, action_id, settings)
+
+
+async def _detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
     row = await _visible_row(principal, action_id)
-    finding = await Finding.select(Finding.description).where(Finding.id == row["finding"]).first()
     events = (
         await ActionEvent.select(
             ActionEvent.id,
@@ -327,7 +331,7 @@ async def get_detail(principal: Principal, action_id: int, settings: Settings) -
     )
     return ActionDetailOut(
         action=_action_out(row, today(settings)),
-        finding_description=finding["description"] if finding else "",
+        finding_description=row["description"],
         events=[
             EventOut(
                 id=e["id"],

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.clock import today
-from inspection.db.engine import for_update, write_transaction
+from inspection.db.engine import for_update, read_transaction, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.checklist import Item
 from inspection.domain.findings import FindingChange, finding_change
@@ -21,6 +21,7 @@ from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
+    EvidenceOut,
     FindingIn,
     FindingOut,
     FindingPatch,
@@ -30,7 +31,8 @@ from inspection.schemas import (
     SubmitIn,
 )
 from inspection.services import actions as action_service
-from inspection.services.checklists import latest_version_id, loaded_version
+from inspection.services import evidence
+from inspection.services.checklists import LoadedVersion, latest_version_id, loaded_version
 from inspection.services.context import ensure_visible, on_team, patched_columns
 from inspection.settings import Settings
 
@@ -101,26 +103,32 @@ async def _members(inspection_ids: list[int]) -> dict[int, list[int]]:
     return members
 
 
+def _total_so_far(version: LoadedVersion, answers: Iterable[Mapping[str, Any]]) -> tuple[float, float]:
+    """The running total of an open inspection from its answers (``points``, ``item_code``,
+    ``not_applicable``): points so far, and the most it can still reach."""
+    answered = list(answers)
+    return running_total(
+        version.max_points,
+        version.item_max,
+        sum(a["points"] or 0.0 for a in answered),
+        [a["item_code"] for a in answered if a["not_applicable"]],
+    )
+
+
 async def _running_totals(rows: list[dict[str, Any]]) -> dict[int, tuple[float, float]]:
     """The totals so far of the open inspections among ``rows``, from their answers."""
     open_rows = [row for row in rows if row["status"] in EDITABLE]
     if not open_rows:
         return {}
-    points = {row["id"]: 0.0 for row in open_rows}
-    not_applicable: dict[int, list[str]] = {row["id"]: [] for row in open_rows}
+    answers: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in open_rows}
     for answer in await Answer.select(
         Answer.inspection, Answer.item_code, Answer.points, Answer.not_applicable
-    ).where(Answer.inspection.is_in(list(points))):
-        points[answer["inspection"]] += answer["points"] or 0.0
-        if answer["not_applicable"]:
-            not_applicable[answer["inspection"]].append(answer["item_code"])
-    running = {}
-    for row in open_rows:
-        version = await loaded_version(row["checklist_version"])
-        running[row["id"]] = running_total(
-            version.max_points, version.item_max, points[row["id"]], not_applicable[row["id"]]
-        )
-    return running
+    ).where(Answer.inspection.is_in(list(answers))):
+        answers[answer["inspection"]].append(answer)
+    return {
+        row["id"]: _total_so_far(await loaded_version(row["checklist_version"]), answers[row["id"]])
+        for row in open_rows
+    }
 
 
 async def _row(inspection_id: int) -> dict[str, Any]:
@@ -140,6 +148,39 @@ async def get(principal: Principal, inspection_id: int) -> InspectionOut:
     row = await get_visible(principal, inspection_id)
     members = await _members([inspection_id])
     return _inspection_out(row, members[inspection_id], await _running_totals([row]))
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistPage:
+    """What the checklist page shows: the inspection, its checklist, and by item code its
+    answers, findings and files; ``editable`` when the reader may answer it now."""
+
+    inspection: InspectionOut
+    version: LoadedVersion
+    answers: dict[str, AnswerOut]
+    findings: dict[str, FindingOut]
+    files: dict[str, list[EvidenceOut]]
+    editable: bool
+
+
+async def checklist_page(principal: Principal, inspection_id: int) -> ChecklistPage:
+    """Everything the checklist page shows, read in one go."""
+    async with read_transaction():
+        row = await get_visible(principal, inspection_id)
+        members = (await _members([inspection_id]))[inspection_id]
+        answered = await Answer.select().where(Answer.inspection == inspection_id).order_by(Answer.id)
+        found = await _finding_rows("inspection", inspection_id)
+        files = await evidence.for_items(inspection_id)
+    version = await loaded_version(row["checklist_version"])
+    running = {inspection_id: _total_so_far(version, answered)} if row["status"] in EDITABLE else {}
+    return ChecklistPage(
+        inspection=_inspection_out(row, members, running),
+        version=version,
+        answers={a["item_code"]: _answer_out(a) for a in answered},
+        findings={f.item_code: f for f in found},
+        files=files,
+        editable=row["status"] in EDITABLE and principal.role == "inspector" and principal.id in members,
+    )
 
 
 async def list_inspections(
@@ -376,12 +417,7 @@ async def record_answer(
             assert finding is not None
             await Finding.delete().where(Finding.id == finding["id"])
             finding = None
-    points, max_points = running_total(
-        version.max_points,
-        version.item_max,
-        sum(row["points"] or 0.0 for row in answered.values()),
-        [code for code, row in answered.items() if row["not_applicable"]],
-    )
+    points, max_points = _total_so_far(version, answered.values())
     percent = _percent(points, max_points)
     out = RecordedAnswerOut(
         answer=answer,
@@ -409,22 +445,10 @@ _ANSWER_COLUMNS = (
 
 async def _save_answer(inspection_id: int, answer: AnswerOut) -> None:
     """Insert the answer, or replace the one given before to the same item."""
-    await Answer.insert(
-        Answer(
-            inspection=inspection_id,
-            item_code=answer.item_code,
-            criterion_code=answer.criterion_code,
-            section_code=answer.section_code,
-            value=msgspec.json.encode(answer.value).decode(),
-            not_applicable=answer.not_applicable,
-            points=answer.points,
-            max_points=answer.max_points,
-            passed=answer.passed,
-            note=answer.note,
-            answered_by=answer.answered_by,
-            answered_at=answer.answered_at,
-        )
-    ).on_conflict(target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS)
+    columns = {**msgspec.structs.asdict(answer), "value": msgspec.json.encode(answer.value).decode()}
+    await Answer.insert(Answer(inspection=inspection_id, **columns)).on_conflict(
+        target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS
+    )
 
 
 _FINDING_COLUMNS = (
@@ -491,40 +515,29 @@ async def score(principal: Principal, inspection_id: int) -> Totals:
 
 
 async def _finding_out(finding_id: int) -> FindingOut:
-    rows = await _finding_rows(Finding.id == finding_id)
+    rows = await _finding_rows("id", finding_id)
     if not rows:
         raise NotFound("No such finding")
     return rows[0]
 
 
-async def _finding_rows(where: Any) -> list[FindingOut]:
-    from inspection.db.tables import CorrectiveAction
-
-    rows = (
-        await Finding.select(
-            Finding.id,
-            Finding.inspection,
-            Finding.item_code,
-            Finding.title,
-            Finding.description,
-            Finding.severity,
-            Finding.proposed,
-            Finding.due_date,
-            Finding.version,
-        )
-        .where(where)
-        .order_by(Finding.id)
-    )
-    action_ids = {}
-    if rows:
-        actions = await CorrectiveAction.select(CorrectiveAction.id, CorrectiveAction.finding).where(
-            CorrectiveAction.finding.is_in([r["id"] for r in rows])
-        )
-        action_ids = {a["finding"]: a["id"] for a in actions}
-    return [_finding_from(r, action_ids.get(r["id"])) for r in rows]
+# A finding with the id of the action it became, if it did.
+_FINDINGS = """
+SELECT f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed,
+       f.due_date, f.version, a.id AS action_id
+FROM finding f LEFT JOIN corrective_action a ON a.finding = f.id
+WHERE f.{column} = {{}}
+ORDER BY f.id
+"""
 
 
-def _finding_from(row: Mapping[str, Any], action_id: int | None = None) -> FindingOut:
+async def _finding_rows(column: Literal["id", "inspection"], value: int) -> list[FindingOut]:
+    """The findings whose ``column`` is ``value``, oldest first."""
+    rows = await Finding.raw(_FINDINGS.format(column=column), value)
+    return [_finding_from(r) for r in rows]
+
+
+def _finding_from(row: Mapping[str, Any]) -> FindingOut:
     return FindingOut(
         id=row["id"],
         inspection_id=row["inspection"],
@@ -534,14 +547,14 @@ def _finding_from(row: Mapping[str, Any], action_id: int | None = None) -> Findi
         severity=row["severity"],
         proposed=bool(row["proposed"]),
         due_date=row["due_date"],
-        action_id=action_id if action_id is not None else row.get("action_id"),
+        action_id=row.get("action_id"),
         version=row["version"],
     )
 
 
 async def findings(principal: Principal, inspection_id: int) -> list[FindingOut]:
     await get_visible(principal, inspection_id)
-    return await _finding_rows(Finding.inspection == inspection_id)
+    return await _finding_rows("inspection", inspection_id)
 
 
 def _check_due_date(due: Any, settings: Settings) -> None:

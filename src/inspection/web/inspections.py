@@ -94,22 +94,16 @@ class InspectionPages(Controller):
         inspection_id: FromPath[int],
     ) -> Template:
         """The checklist by section: answer forms for the team while open, the record for others."""
-        inspection = await inspections.get(principal, inspection_id)
-        version = await checklists.loaded_version(inspection.checklist_version_id)
-        editable = (
-            inspection.status in inspections.EDITABLE
-            and principal.role == "inspector"
-            and await on_team(principal, inspection_id)
-        )
+        page = await inspections.checklist_page(principal, inspection_id)
         return render(
             request,
             "inspection.html",
-            inspection=inspection,
-            definition=version.definition,
-            answers={a.item_code: a for a in await inspections.answers(principal, inspection_id)},
-            findings={f.item_code: f for f in await inspections.findings(principal, inspection_id)},
-            files=await item_evidence.by_item(principal, inspection_id),
-            editable=editable,
+            inspection=page.inspection,
+            definition=page.version.definition,
+            answers=page.answers,
+            findings=page.findings,
+            files=page.files,
+            editable=page.editable,
             oob=False,
         )
 
