@@ -1,7 +1,9 @@
 """The logging set-up that web and worker processes share: one format, the level from settings.
 
-Lines read ``LEVEL - time - logger - module - message`` (Litestar's standard format), through
-Litestar's queue handler, so a slow terminal or log collector never holds up the event loop.
+Lines read ``LEVEL - time - logger - module - message`` (Litestar's standard format), written
+to stderr as they are logged (Litestar's ``console`` handler). Not through its queue handler:
+a process that ends on a signal (uvicorn raises SIGTERM again once shut down) would lose the
+lines still queued, such as the worker's last words.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def logging_config(settings: Settings, **options: Any) -> LoggingConfig:
     """
     arq_level = "WARNING" if settings.log_level == "INFO" else settings.log_level
     return LoggingConfig(
-        root={"level": settings.log_level, "handlers": ["queue_listener"]},
+        root={"level": settings.log_level, "handlers": ["console"]},
         loggers={"arq": {"level": arq_level}},
         **options,
     )
