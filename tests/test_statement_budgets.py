@@ -3,7 +3,8 @@
 Counting statements is deterministic where timing is not: a query added to a hot path, or
 one that runs once per row (an N+1), shows up here as a count over its budget, or as a
 count that grows with the data. Counted: every query Piccolo runs (its query builder and
-raw SQL alike); BEGIN and COMMIT are not. Sessions live in Redis, so a page signed in with
+raw SQL alike); BEGIN and COMMIT are not, nor the ``PRAGMA foreign_keys`` Piccolo's
+SQLite engine sends before each statement. Sessions live in Redis, so a page signed in with
 a session cookie spends its statements on its own data only.
 """
 
@@ -112,6 +113,16 @@ async def test_recording_an_answer_from_the_checklist_page(client: Client) -> No
     assert len(again) <= 6, again
     withdrawn = await count(lambda: answer("A.1.1", "yes"))
     assert len(withdrawn) <= 6, withdrawn
+
+
+async def test_the_checklist_page_whatever_was_answered(client: Client) -> None:
+    inspection_id, _ = await _inspector_with_inspection(client)
+    empty = await count(lambda: client.get(f"/inspections/{inspection_id}"))
+    for item, value in (("A.1.1", "no"), ("A.1.2", "partial"), ("A.1.3", 90.0), ("B.1.1", 3.0)):
+        await client.put(f"/api/inspections/{inspection_id}/answers/{item}", json={"value": value})
+    answered = await count(lambda: client.get(f"/inspections/{inspection_id}"))
+    assert len(answered) <= 5, answered
+    assert len(answered) == len(empty)
 
 
 async def test_recording_an_answer_through_the_api(client: Client) -> None:
