@@ -108,13 +108,10 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
     return transition.target
 
 
-def check_extension_request(
-    status: Status, due: dt.date, requested: dt.date, today: dt.date, pending: bool
-) -> None:
+def check_extension_request(status: Status, due: dt.date, requested: dt.date, today: dt.date) -> None:
+    """Whether more time may be asked for (one pending request per action is a unique key)."""
     if status not in UNIT_OWES:
         raise TransitionError(f"Cannot ask for more time on an action that is {status.value}")
-    if pending:
-        raise TransitionError("An extension request for this action is already waiting for a decision")
     if requested <= due:
         raise TransitionError(f"The requested deadline must be after the current one ({due.isoformat()})")
     if requested <= today:

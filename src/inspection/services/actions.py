@@ -485,13 +485,10 @@ async def request_extension(
     row = await _visible_row(principal, action_id)
     if principal.role != "unit_head" or principal.unit_id != row["unit"]:
         raise Forbidden("Only the head of the action's unit may ask for more time")
+    check_extension_request(Status(row["status"]), row["due_date"], data.requested_due_date, today(settings))
+    # One request per action may wait for a decision: a second one is refused by the
+    # database's key (extension_request_pending), however close together the two come.
     async with write_transaction():
-        pending = await ExtensionRequest.exists().where(
-            (ExtensionRequest.action == action_id) & (ExtensionRequest.status == "pending")
-        )
-        check_extension_request(
-            Status(row["status"]), row["due_date"], data.requested_due_date, today(settings), pending
-        )
         request = ExtensionRequest(
             action=action_id,
             requested_by=principal.id,
