@@ -27,6 +27,8 @@ from inspection.schemas import (
     ExtensionOut,
     Input,
     Note,
+    Offset,
+    PathId,
     ReopenIn,
     TransitionIn,
 )
@@ -78,7 +80,7 @@ class ActionController(Controller):
         request: Request[Any, Any, Any],
         filters: NamedDependency[ActionFilters],
         limit: int = Parameter(default=100, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: Offset = 0,
     ) -> list[ActionOut]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
@@ -95,7 +97,7 @@ class ActionController(Controller):
     async def detail(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> ActionDetailOut:
         return await actions.get_detail(principal, action_id, settings)
@@ -105,7 +107,7 @@ class ActionController(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         verb: FromPath[Move],
         # Which of the two the body is depends on the verb: Litestar leaves it as decoded and
         # it is converted here, while the schema still shows both.
@@ -123,7 +125,7 @@ class ActionController(Controller):
 
     @post("/{action_id:int}/comments", status_code=201)
     async def comment(
-        self, principal: NamedDependency[Principal], action_id: FromPath[int], data: JSONBody[CommentIn]
+        self, principal: NamedDependency[Principal], action_id: PathId, data: JSONBody[CommentIn]
     ) -> dict[str, int]:
         return {"event_id": await actions.comment(principal, action_id, data.note)}
 
@@ -131,7 +133,7 @@ class ActionController(Controller):
     async def request_extension(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         data: JSONBody[ExtensionIn],
         settings: NamedDependency[Settings],
     ) -> ExtensionOut:
@@ -141,7 +143,7 @@ class ActionController(Controller):
     async def add_evidence(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         blobs: NamedDependency[BlobStore],
         settings: NamedDependency[Settings],
@@ -168,7 +170,7 @@ class ExtensionController(Controller):
     async def decide(
         self,
         principal: NamedDependency[Principal],
-        extension_id: FromPath[int],
+        extension_id: PathId,
         data: JSONBody[DecisionIn],
         settings: NamedDependency[Settings],
     ) -> ExtensionOut:
@@ -184,7 +186,7 @@ class EvidenceController(Controller):
     async def download(
         self,
         principal: NamedDependency[Principal],
-        evidence_id: FromPath[int],
+        evidence_id: PathId,
         blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
         meta, content = await evidence.download(principal, evidence_id, blobs)

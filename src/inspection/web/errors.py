@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect
 
@@ -62,6 +62,16 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if exc.status_code == 401 and current_user(request) is None:
         return sign_in_first(request, NotAuthorizedException())
     return error_page(request, exc.status_code, exc.detail)
+
+
+def bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A 400 as :func:`http_error` answers it, except that a path parameter refused by its type
+    (an id no row can have, schemas.PathId) names nothing that exists: 404, as an unknown
+    path is, whatever else the request got wrong."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    if any(isinstance(error, dict) and error.get("source") == "path" for error in errors):
+        return http_error(request, NotFoundException())
+    return http_error(request, exc)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -1,0 +1,95 @@
+"""Input a fuzzer or a careless script sends: numbers no column holds, absurd dates, booleans as
+numbers, a missing note. Each is refused with the status that says what is wrong, naming the
+field, and never as a server error."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from tests.factories import make_user, token_headers
+from tests.test_remediation_loop import World, submitted_inspection
+from tests.web.conftest import csrf, login
+
+Client = httpx.AsyncClient
+
+# Past what PostgreSQL's integer holds (every id column), and past what SQLite's holds.
+TOO_BIG = (2**31, 2**63)
+
+
+def _error_keys(response: httpx.Response) -> set[str]:
+    return {error["key"] for error in response.json().get("extra", [])}
+
+
+@pytest.mark.parametrize("number", [*TOO_BIG, 0, -1])
+async def test_a_path_id_no_row_can_have_is_not_found_on_every_route(
+    client: Client, app: Litestar, number: int
+) -> None:
+    await make_user("admin", username="quantri")
+    api = await token_headers(await make_user("admin", username="quantri2"))
+    await login(client, "quantri")
+    token = csrf(await client.get("/admin/units/new"))
+    checked = 0
+    for route in app.routes:
+        if ":int}" not in route.path:
+            continue
+        path = re.sub(r"\{[^}]+:int\}", str(number), route.path)
+        path = re.sub(r"\{[^}]+\}", "A.1.1", path)
+        for method in sorted(getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}):
+            if path.startswith("/api/"):
+                response = await client.request(method, path, headers=api)
+            elif method == "GET":
+                response = await client.get(path)
+            else:
+                response = await client.request(method, path, data={"_csrf_token": token})
+            assert response.status_code == 404, (method, path, response.text[:300])
+            checked += 1
+    assert checked > 40
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/api/actions?offset=96391897403485536256", "offset"),
+        ("/api/actions?unit_id=2147483648", "unit_id"),
+        ("/api/actions?inspection_id=9223372036854775808", "inspection_id"),
+        ("/api/inspections?unit_id=2147483648", "unit_id"),
+        ("/api/inspections?offset=9223372036854775808", "offset"),
+        ("/api/dashboard?unit_id=2147483648", "unit_id"),
+        ("/api/notifications?offset=2147483648", "offset"),
+    ],
+)
+async def test_a_query_number_no_column_holds_is_refused_naming_it(
+    client: Client, url: str, key: str
+) -> None:
+    admin = await token_headers(await make_user("admin", username="quantri"))
+    response = await client.get(url, headers=admin)
+    assert response.status_code == 400, response.text
+    assert _error_keys(response) == {key}
+
+
+async def test_a_body_number_no_column_holds_is_refused_naming_it(client: Client, world: World) -> None:
+    w = world
+    admin = await token_headers(await make_user("admin", username="quantri"))
+    planned = {"checklist_code": "mini", "title": "Kiểm tra", "planned_date": "2026-11-20"}
+    _, actions = await submitted_inspection(client, w)
+    for method, url, body, headers, key in (
+        ("POST", "/api/inspections", {**planned, "unit_id": 1e30}, w.inspector, "unit_id"),
+        ("POST", "/api/inspections", {**planned, "unit_id": 2**31}, w.inspector, "unit_id"),
+        (
+            "POST",
+            "/api/inspections",
+            {**planned, "unit_id": 1, "member_ids": [2**63]},
+            w.inspector,
+            "member_ids",
+        ),
+        ("PATCH", f"/api/units/{w.commune.id}", {"head_id": 2**31}, admin, "head_id"),
+        ("PATCH", f"/api/units/{w.commune.id}", {"parent_id": 2**63}, admin, "parent_id"),
+        ("POST", f"/api/actions/{actions[0]['id']}/acknowledge", {"version": 2**31}, w.head, "version"),
+    ):
+        response = await client.request(method, url, json=body, headers=headers)
+        assert response.status_code == 400, (url, body, response.text)
+        assert any(k.startswith(key) for k in _error_keys(response)), (url, body, response.text)
