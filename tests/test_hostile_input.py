@@ -4,6 +4,7 @@ field, and never as a server error."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -93,3 +94,37 @@ async def test_a_body_number_no_column_holds_is_refused_naming_it(client: Client
         response = await client.request(method, url, json=body, headers=headers)
         assert response.status_code == 400, (url, body, response.text)
         assert any(k.startswith(key) for k in _error_keys(response)), (url, body, response.text)
+
+
+async def test_a_missing_note_or_an_early_date_is_bad_input_not_a_conflict(
+    client: Client, world: World
+) -> None:
+    w = world
+    _, actions = await submitted_inspection(client, w)
+    action = actions[0]
+    url = f"/api/actions/{action['id']}"
+    await client.post(f"{url}/acknowledge", json={}, headers=w.head)
+    for verb in ("progress", "report-fixed"):
+        missing = await client.post(f"{url}/{verb}", json={}, headers=w.head)
+        assert missing.status_code == 400 and "`note`" in missing.text, (verb, missing.text)
+        for body in ({"note": ""}, {"note": "   "}):
+            response = await client.post(f"{url}/{verb}", json=body, headers=w.head)
+            assert response.status_code == 400, (verb, body, response.text)
+            assert _error_keys(response) == {"note"}, (verb, body, response.text)
+    earlier = (dt.date.fromisoformat(action["due_date"]) - dt.timedelta(days=1)).isoformat()
+    response = await client.post(
+        f"{url}/extension-requests",
+        json={"requested_due_date": earlier, "reason": "Xin thêm"},
+        headers=w.head,
+    )
+    assert response.status_code == 400, response.text
+    assert _error_keys(response) == {"requested_due_date"}
+    assert action["due_date"] in response.json()["detail"]
+    detail = (await client.get(url, headers=w.head)).json()
+    assert detail["action"]["status"] == "acknowledged" and detail["extensions"] == []
+
+    schema = (await client.get("/schema/openapi.json", headers=w.head)).json()
+    for verb in ("progress", "report-fixed"):
+        body = schema["paths"][f"/api/actions/{{action_id}}/{verb}"]["post"]["requestBody"]["content"]
+        ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        assert "note" in schema["components"]["schemas"][ref]["required"], verb

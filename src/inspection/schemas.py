@@ -43,6 +43,7 @@ Offset = Annotated[int, QueryParameter(ge=0, le=INT_MAX)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Note = Annotated[str, msgspec.Meta(max_length=20_000)]
+RequiredNote = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -390,15 +391,21 @@ class TransitionIn(Input, kw_only=True):
     version: Version | None = None
 
 
+class ReportIn(TransitionIn, kw_only=True):
+    """A report of progress, or of the fix: what was done is required."""
+
+    note: RequiredNote
+
+
 class ReopenIn(Input, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reason: RequiredNote
     due_date: dt.date | None = None
     version: Version | None = None
 
 
 class ExtensionIn(Input, kw_only=True):
     requested_due_date: dt.date
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reason: RequiredNote
 
 
 class DecisionIn(Input, kw_only=True):

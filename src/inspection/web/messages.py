@@ -83,4 +83,5 @@ TEMPLATES = (
     N_("The file is %(size)s bytes; at most %(most)s are allowed"),
     N_("The file's content is not %(type)s"),
     N_("Only a failed notification can be sent again; this one is %(status)s"),
+    N_("The requested deadline must be after the current one (%(due)s)"),
 )
