@@ -14,6 +14,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from inspection.api.actions import ActionController, EvidenceController, ExtensionController
 from inspection.api.auth import AuthController, TokenController
+from inspection.api.bodies import strict_json_body
 from inspection.api.checklists import ChecklistController
 from inspection.api.dashboard import DashboardController
 from inspection.api.directory import UnitController, UserController
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
+        before_request=strict_json_body,
         exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},
         openapi_config=OpenAPIConfig(
             title="inspection",
