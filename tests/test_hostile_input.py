@@ -12,8 +12,9 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.factories import make_unit, make_user, token_headers
-from tests.test_remediation_loop import World, submitted_inspection
+from inspection.db.tables import Inspection
+from tests.factories import DATA, make_unit, make_user, token_headers
+from tests.test_remediation_loop import World, answer, plan, submitted_inspection
 from tests.web.conftest import csrf, login
 
 Client = httpx.AsyncClient
@@ -144,3 +145,63 @@ async def test_a_missing_note_or_an_early_date_is_bad_input_not_a_conflict(
         body = schema["paths"][f"/api/actions/{{action_id}}/{verb}"]["post"]["requestBody"]["content"]
         ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
         assert "note" in schema["components"]["schemas"][ref]["required"], verb
+
+
+async def test_dates_and_counts_out_of_all_reason_are_refused_with_the_window(
+    client: Client, world: World
+) -> None:
+    w = world
+    window = re.compile(r"\d{4}-\d\d-\d\d and \d{4}-\d\d-\d\d")
+
+    def refused(response: httpx.Response, key: str) -> None:
+        assert response.status_code == 400, response.text
+        assert _error_keys(response) == {key}, response.text
+        assert window.search(response.json()["detail"]), response.text
+
+    planned = await client.post(
+        "/api/inspections",
+        json={"unit_id": w.commune.id, "checklist_code": "mini", "title": "x", "planned_date": "9999-01-01"},
+        headers=w.inspector,
+    )
+    refused(planned, "planned_date")
+    assert await Inspection.count() == 0
+
+    inspection = await plan(client, w)
+    iid = inspection["id"]
+    count = await client.put(f"/api/inspections/{iid}/answers/A.1.3", json={"value": -3}, headers=w.inspector)
+    assert count.status_code == 400 and _error_keys(count) == {"value"}, count.text
+    finding = await client.post(
+        f"/api/inspections/{iid}/findings",
+        json={"title": "Tồn tại", "severity": "minor", "due_date": "9999-12-31"},
+        headers=w.inspector,
+    )
+    refused(finding, "due_date")
+    proposed = (await answer(client, w, iid, "A.1.1", "no"))["finding"]
+    patched = await client.patch(
+        f"/api/findings/{proposed['id']}", json={"due_date": "2999-01-01"}, headers=w.inspector
+    )
+    refused(patched, "due_date")
+
+    await client.post(f"/api/inspections/{iid}/submit", json={}, headers=w.inspector)
+    [action] = (await client.get(f"/api/actions?inspection_id={iid}", headers=w.head)).json()
+    url = f"/api/actions/{action['id']}"
+    extension = await client.post(
+        f"{url}/extension-requests",
+        json={"requested_due_date": "9999-12-31", "reason": "Xin"},
+        headers=w.head,
+    )
+    refused(extension, "requested_due_date")
+    await client.post(f"{url}/acknowledge", json={}, headers=w.head)
+    await client.post(f"{url}/report-fixed", json={"note": "Xong"}, headers=w.head)
+    reopened = await client.post(
+        f"{url}/reopen", json={"reason": "Chưa đạt", "due_date": "9999-12-31"}, headers=w.inspector
+    )
+    refused(reopened, "due_date")
+
+
+async def test_a_checklist_whose_deadlines_leave_the_window_is_refused(client: Client) -> None:
+    admin = await token_headers(await make_user("admin", username="quantri"))
+    text = (DATA / "mini.toml").read_text(encoding="utf-8") + "\n[checklist.deadlines]\nmajor = 99999\n"
+    response = await client.post("/api/checklists?filename=mini.toml", content=text.encode(), headers=admin)
+    assert response.status_code == 400, response.text
+    assert "deadlines.major" in response.text and "3650" in response.text

@@ -46,10 +46,13 @@ class InspectionController(Controller):
 
     @post("/")
     async def create(
-        self, principal: NamedDependency[Principal], data: JSONBody[InspectionIn]
+        self,
+        principal: NamedDependency[Principal],
+        data: JSONBody[InspectionIn],
+        settings: NamedDependency[Settings],
     ) -> InspectionOut:
         """Plan an inspection of a unit with the latest version of a checklist."""
-        return await inspections.create(principal, data)
+        return await inspections.create(principal, data, settings)
 
     @get("/{inspection_id:int}")
     async def get_inspection(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from inspection.domain.dates import check_in_window
 from inspection.domain.roles import Role
 from inspection.errors import Conflict, Forbidden, Invalid
 
@@ -125,6 +126,7 @@ def check_extension_request(status: Status, due: dt.date, requested: dt.date, to
         )
     if requested <= today:
         raise Invalid("The requested deadline must be in the future", field="requested_due_date")
+    check_in_window(requested, today, "requested_due_date")
 
 
 def check_extension_decider(actor: Actor) -> None:

@@ -31,6 +31,7 @@ from inspection.domain.actions import (
     days_overdue,
     deadline_for,
 )
+from inspection.domain.dates import check_in_window
 from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
@@ -393,6 +394,7 @@ async def transition(
         if data.due_date is not None:
             if data.due_date < today(settings):
                 raise Invalid("The new deadline cannot be in the past", field="due_date")
+            check_in_window(data.due_date, today(settings), "due_date")
             values[CorrectiveAction.due_date] = data.due_date
             event_data["due_date"] = data.due_date.isoformat()
     async with write_transaction():

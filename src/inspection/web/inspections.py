@@ -91,8 +91,13 @@ class InspectionPages(Controller):
         return render(request, "inspection_new.html", units=units, versions=versions, team=team)
 
     @post("/", guards=[roles("inspector")])
-    async def plan(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Redirect:
-        created = await inspections.create(principal, await forms.read(request, InspectionIn))
+    async def plan(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Redirect:
+        created = await inspections.create(principal, await forms.read(request, InspectionIn), settings)
         return Redirect(f"/inspections/{created.id}", status_code=303)
 
     @get("/{inspection_id:int}")

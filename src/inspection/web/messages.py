@@ -84,4 +84,6 @@ TEMPLATES = (
     N_("The file's content is not %(type)s"),
     N_("Only a failed notification can be sent again; this one is %(status)s"),
     N_("The requested deadline must be after the current one (%(due)s)"),
+    N_("The date must be between %(first)s and %(last)s"),
+    N_("Item %(item)s: expected 0 or more, got %(got)s"),
 )
