@@ -12,7 +12,7 @@ from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.auth.tokens import new_token
 from inspection.db.engine import write_transaction
 from inspection.db.tables import ApiToken, Unit, User
-from inspection.errors import Invalid, NotFound, TooManyRequests
+from inspection.errors import Invalid, NotFound
 from inspection.queue import outbox
 from inspection.schemas import TokenOut, UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
 from inspection.services.context import patched_columns
@@ -197,9 +197,9 @@ async def update_user(user_id: int, data: UserPatch) -> UserOut:
 
 
 async def authenticate(username: str, password: str, address: str, throttle: LoginThrottle) -> User:
-    """The user for these credentials; failures are counted and, past a limit, refused."""
-    if await throttle.blocked(username, address):
-        raise TooManyRequests("Too many failed sign-in attempts; wait 15 minutes and try again")
+    """The user for these credentials; failures are counted, and guessing slowed down
+    (:class:`~inspection.auth.sessions.LoginThrottle`)."""
+    await throttle.admit(username, address)
     user = await User.objects().where((User.username == username) & (User.active == True)).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         await throttle.failed(username, address)

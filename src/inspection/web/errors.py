@@ -20,7 +20,11 @@ _HTMX_MESSAGE = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
 
 
 def error_page(
-    request: Request[Any, Any, Any], status_code: int, message: str, values: dict[str, Any] | None = None
+    request: Request[Any, Any, Any],
+    status_code: int,
+    message: str,
+    values: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     """``message`` is translated, then filled with ``values`` (a service error's template)."""
     return render(
@@ -28,7 +32,7 @@ def error_page(
         "error.html",
         partial="_partials/messages.html",
         status_code=status_code,
-        headers=_HTMX_MESSAGE if is_htmx(request) else None,
+        headers={**(headers or {}), **(_HTMX_MESSAGE if is_htmx(request) else {})},
         status=status_code,
         message=message,
         values=values or {},
@@ -42,7 +46,7 @@ def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Respons
         name: catalog.gettext(STATUSES[value]) if isinstance(value, str) and value in STATUSES else value
         for name, value in exc.values.items()
     }
-    return error_page(request, exc.status_code, exc.template, values)
+    return error_page(request, exc.status_code, exc.template, values, exc.headers)
 
 
 def sign_in_first(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:

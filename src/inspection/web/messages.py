@@ -16,7 +16,6 @@ def N_(message: str) -> str:
 
 SERVICE_MESSAGES = (
     N_("Wrong username or password"),
-    N_("Too many failed sign-in attempts; wait 15 minutes and try again"),
     N_("CSRF token verification failed"),
     N_("Sign in first"),
     N_("No such action"),
@@ -85,5 +84,6 @@ TEMPLATES = (
     N_("Only a failed notification can be sent again; this one is %(status)s"),
     N_("The requested deadline must be after the current one (%(due)s)"),
     N_("The date must be between %(first)s and %(last)s"),
+    N_("Too many sign-in attempts; wait %(seconds)s s before trying again"),
     N_("Item %(item)s: expected 0 or more, got %(got)s"),
 )
