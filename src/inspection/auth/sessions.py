@@ -104,7 +104,8 @@ class LoginThrottle:
         """Seconds a pair waits after its ``failures``-th failure in a row."""
         if failures <= self.free_failures:
             return 0
-        return int(min(2 ** (failures - self.free_failures - 1), self.max_wait))
+        # The exponent is capped too: a pair may go on failing for days at the longest wait.
+        return min(1 << min(failures - self.free_failures - 1, 30), self.max_wait)
 
     @staticmethod
     def _keys(username: str, address: str) -> tuple[str, str]:
