@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from litestar import Litestar
 from piccolo.engine.base import Engine
 
 from inspection.app import create_app
@@ -28,6 +29,9 @@ from inspection.db.engine import close_database, migrate, open_database
 from inspection.db.tables import TABLES
 from inspection.embedded_redis import EmbeddedRedis
 from inspection.settings import Settings
+
+# A commune, its head and an inspection team, as the remediation loop's tests set them up.
+from tests.test_remediation_loop import world  # noqa: F401
 
 POSTGRES_URL = os.environ.get("INSPECTION_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("INSPECTION_TEST_REDIS_URL", "")
@@ -130,19 +134,19 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the whole application, in the test's own event loop.
+async def app(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[Litestar]:
+    """The whole application with its lifespan running, in the test's own event loop.
 
-    The app's lifespan opens the database here, so the test's direct table access and
-    the requests share one connection pool (Litestar's test client runs the app in
-    another thread and loop, where an asyncpg pool cannot be shared).
+    The lifespan opens the database here, so the test's direct table access and the
+    requests share one connection pool (Litestar's test client runs the app in another
+    thread and loop, where an asyncpg pool cannot be shared).
     """
-    app = create_app(settings)
+    application = create_app(settings)
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def run_lifespan() -> None:
         # Entered and left in one task, as the lifespan's task group requires.
-        async with app.lifespan():
+        async with application.lifespan():
             started.set()
             await stop.wait()
 
@@ -150,11 +154,22 @@ async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[htt
     await asyncio.wait([lifespan, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
     if lifespan.done():
         lifespan.result()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
-        yield test_client
+    yield application
     stop.set()
     await lifespan
+
+
+def client_from(app: Litestar, address: str) -> httpx.AsyncClient:
+    """An HTTP client on ``app`` whose requests come from ``address``."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the whole application, from 127.0.0.1."""
+    async with client_from(app, "127.0.0.1") as test_client:
+        yield test_client
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

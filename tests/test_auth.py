@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
 import redis.asyncio as aioredis
+from litestar import Litestar
 
 from inspection.app import create_app
 from inspection.auth.middleware import OPEN_API_PATHS
-from inspection.auth.sessions import SessionStore
+from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.settings import Settings
+from tests.conftest import client_from
 from tests.factories import PASSWORD, make_unit, make_user, token_headers
+from tests.races import one_wins
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
@@ -38,14 +42,56 @@ async def test_sign_in_gives_a_new_session_each_time_and_sign_out_ends_it(client
     assert (await client.get("/api/auth/me")).status_code == 401
 
 
-async def test_wrong_passwords_are_refused_then_throttled(client: httpx.AsyncClient) -> None:
-    await make_user("leader", username="pct")
+async def test_wrong_passwords_slow_down_that_username_from_that_address_only(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    await make_user("unit_head", await make_unit("X-ANBINH"), username="chutich.anbinh")
     assert (await login(client, "nobody", "x")).status_code == 400
-    for _ in range(10):
-        response = await login(client, "pct", "wrong password")
-        assert response.status_code == 400
-        assert response.json()["extra"][0]["key"] == "password"
-    assert (await login(client, "pct")).status_code == 429
+    for _ in range(4):  # three are free, the fourth makes the next try wait a second
+        response = await login(client, "chutich.anbinh", "wrong password")
+        assert response.status_code == 400 and response.json()["extra"][0]["key"] == "password"
+    for password in ("wrong password", PASSWORD):  # from here, even the right one waits
+        refused = await login(client, "chutich.anbinh", password)
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+        assert refused.json()["detail"] == "Too many sign-in attempts; wait 1 s before trying again"
+    # Whoever guesses cannot keep the owner out: from their own address they sign in.
+    async with client_from(app, "203.0.113.7") as owner:
+        assert (await login(owner, "chutich.anbinh")).status_code == 200
+
+    await asyncio.sleep(1.1)
+    assert (await login(client, "chutich.anbinh", "wrong password")).status_code == 400
+    longer = await login(client, "chutich.anbinh", "wrong password")
+    assert longer.status_code == 429 and longer.headers["Retry-After"] == "2"
+    await asyncio.sleep(2.1)
+    assert (await login(client, "chutich.anbinh")).status_code == 200
+    # The right password started the count afresh.
+    assert (await login(client, "chutich.anbinh", "wrong password")).status_code == 400
+    assert (await login(client, "chutich.anbinh", "wrong password")).status_code == 400
+
+
+async def test_guesses_sent_at_once_for_one_username_are_refused_but_one(client: httpx.AsyncClient) -> None:
+    await make_user("leader", username="pct")
+    _, refused = await one_wins(lambda: login(client, "pct", "wrong password"), won=400, lost=429)
+    assert {r.headers["Retry-After"] for r in refused} == {"1"}
+
+
+async def test_an_address_with_many_failures_is_slowed_not_locked(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """One office behind one NAT address: failures past the address's ceiling slow everyone
+    there down, but the right password still gets through, after a short wait."""
+    # A ceiling of 5 rather than 50, so that the test pays for 5 password checks (Argon2).
+    app.state.throttle = LoginThrottle(app.state.redis, address_ceiling=5)
+    await make_user("inspector", username="thanh.nv")
+    failures = await asyncio.gather(*(login(client, f"user{n}", "guess") for n in range(5)))
+    assert {r.status_code for r in failures} == {400}
+    assert (await login(client, "someone", "guess")).status_code == 400  # one try per spacing
+    slowed = await login(client, "thanh.nv")
+    assert slowed.status_code == 429
+    await asyncio.sleep(int(slowed.headers["Retry-After"]) + 0.1)
+    assert (await login(client, "thanh.nv")).status_code == 200
+    async with client_from(app, "198.51.100.20") as elsewhere:  # other addresses never noticed
+        assert (await login(elsewhere, "thanh.nv")).status_code == 200
 
 
 async def test_cookie_changes_must_be_json_or_marked(client: httpx.AsyncClient) -> None:

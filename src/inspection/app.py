@@ -13,6 +13,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from inspection.api.actions import ActionController, EvidenceController, ExtensionController
 from inspection.api.auth import AuthController, TokenController
+from inspection.api.bodies import strict_json_body
 from inspection.api.checklists import ChecklistController
 from inspection.api.dashboard import DashboardController
 from inspection.api.directory import UnitController, UserController
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         lifespan=[lifespan, *([lambda _: worker_beside(settings)] if with_worker else [])],
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
+        before_request=strict_json_body,
         exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},
         openapi_config=OpenAPIConfig(
             title="inspection",

@@ -21,6 +21,8 @@ class ServiceError(Exception):
         self.template = template
         self.values = values
         self.field = field
+        # HTTP headers the answer carries (a 429's Retry-After).
+        self.headers: dict[str, str] = {}
 
 
 class Invalid(ServiceError):
@@ -48,4 +50,10 @@ class Conflict(ServiceError):
 
 
 class TooManyRequests(ServiceError):
+    """Too many tries too quickly (429); ``retry_after`` says in how many seconds to try again."""
+
     status_code = 429
+
+    def __init__(self, template: str, *, retry_after: int, **values: Any) -> None:
+        super().__init__(template, **values)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -7,21 +7,43 @@ constraints live in the types, so a bad value is rejected with its field before 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 from urllib.parse import urlencode
 
 import msgspec
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from inspection.auth.principal import Language
 from inspection.domain.actions import Status
 from inspection.domain.checklist import Severity
 from inspection.domain.roles import Role
 
-Id = Annotated[int, msgspec.Meta(ge=1)]
+INT_MAX = 2**31 - 1
+"""The largest number PostgreSQL's ``integer`` holds, which every id, version and count column is
+(Piccolo's Serial, ForeignKey and Integer): a larger number names no row."""
+
+
+class _Range(TypedDict):
+    """Bounds, as msgspec's ``Meta`` and Litestar's parameters both take them."""
+
+    ge: int
+    le: int
+
+
+ID_RANGE: _Range = {"ge": 1, "le": INT_MAX}
+
+# An id in a body, in a path and in a query string: msgspec reads the first, Litestar the others,
+# all bound to ID_RANGE. A path id out of it names nothing that exists (404, web/errors.py).
+Id = Annotated[int, msgspec.Meta(**ID_RANGE)]
+PathId = Annotated[int, PathParameter(**ID_RANGE)]
+QueryId = Annotated[int | None, QueryParameter(**ID_RANGE)]
+# A row's version counter, sent back to say which version a change was made to.
+Version = Id
+Offset = Annotated[int, QueryParameter(ge=0, le=INT_MAX)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Note = Annotated[str, msgspec.Meta(max_length=20_000)]
+RequiredNote = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -222,7 +244,7 @@ class FindingPatch(Input, kw_only=True):
     # Left out: unchanged; null: no deadline of its own (its severity's applies).
     due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
     confirmed: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class FindingOut(Output, kw_only=True):
@@ -248,7 +270,7 @@ class RecordedAnswerOut(Output, kw_only=True):
 
 class SubmitIn(Input, kw_only=True):
     conclusion: Note = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 # --- corrective actions ----------------------------------------------------------------------
@@ -270,8 +292,8 @@ class ActionFilters(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=Tru
     """
 
     unit_kind: FromQuery[UnitKind | None] = None
-    unit_id: FromQuery[int | None] = None
-    inspection_id: FromQuery[int | None] = None
+    unit_id: QueryId = None
+    inspection_id: QueryId = None
     created_from: FromQuery[dt.date | None] = None
     created_to: FromQuery[dt.date | None] = None
     closed_from: FromQuery[dt.date | None] = None
@@ -366,18 +388,24 @@ class ActionDetailOut(Output, kw_only=True):
 
 class TransitionIn(Input, kw_only=True):
     note: Note = ""
-    version: int | None = None
+    version: Version | None = None
+
+
+class ReportIn(TransitionIn, kw_only=True):
+    """A report of progress, or of the fix: what was done is required."""
+
+    note: RequiredNote
 
 
 class ReopenIn(Input, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reason: RequiredNote
     due_date: dt.date | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class ExtensionIn(Input, kw_only=True):
     requested_due_date: dt.date
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reason: RequiredNote
 
 
 class DecisionIn(Input, kw_only=True):

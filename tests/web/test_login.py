@@ -66,6 +66,17 @@ async def test_wrong_password_shows_the_form_again_in_vietnamese(client: httpx.A
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.text
 
 
+async def test_too_many_wrong_passwords_say_in_vietnamese_how_long_to_wait(client: httpx.AsyncClient) -> None:
+    await make_user("leader", username="lanhdao")
+    page = await client.get("/login")
+    form = {"username": "lanhdao", "password": "wrong-password", "_csrf_token": csrf(page)}
+    for _ in range(4):
+        assert (await client.post("/login", data=form)).status_code == 400
+    response = await client.post("/login", data=form)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert "vui lòng chờ 1 giây rồi thử lại" in response.text
+
+
 async def test_language_switch_for_visitors_and_for_users(client: httpx.AsyncClient) -> None:
     await make_user("leader", username="lanhdao")
     switched = await client.get("/lang/en?next=/login")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ValidationException
-from litestar.params import Body, FromPath, JSONBody, Parameter, SkipValidation
+from litestar.params import Body, JSONBody, Parameter
 
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
-from inspection.domain.actions import TRANSITIONS, Verb
 from inspection.schemas import (
     ActionDetailOut,
     ActionFilters,
@@ -27,7 +23,10 @@ from inspection.schemas import (
     ExtensionOut,
     Input,
     Note,
+    Offset,
+    PathId,
     ReopenIn,
+    ReportIn,
     TransitionIn,
 )
 from inspection.services import actions, evidence
@@ -44,30 +43,6 @@ class CommentIn(Input, kw_only=True):
     note: Note
 
 
-# A move as the API's paths spell it (report-fixed, as its other paths are spelt); the pages
-# use the domain's verbs as they are (report_fixed).
-Move = Literal["acknowledge", "progress", "report-fixed", "close", "reopen"]
-VERBS: dict[str, Verb] = {verb.replace("_", "-"): verb for verb in TRANSITIONS}
-BodyIn = TypeVar("BodyIn", bound=Input)
-
-
-def _decoded(request: Request[Any, Any, Any], data: object, schema: type[BodyIn]) -> BodyIn:
-    """The decoded JSON body ``data`` as ``schema``, refused as Litestar refuses a body that
-    does not fit the type it declares (the same status, detail and extra)."""
-    try:
-        return msgspec.convert(data, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        where = re.search(r"`\$\.(.+)`$", text)
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise ValidationException(
-            detail=f"Validation failed for {request.method} {path}",
-            extra=[
-                {"message": text.split(" - ", 1)[0], "key": where[1] if where else "data", "source": "body"}
-            ],
-        ) from None
-
-
 class ActionController(Controller):
     path = "/api/actions"
     tags = ["actions"]
@@ -78,7 +53,7 @@ class ActionController(Controller):
         request: Request[Any, Any, Any],
         filters: NamedDependency[ActionFilters],
         limit: int = Parameter(default=100, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: Offset = 0,
     ) -> list[ActionOut]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
@@ -95,35 +70,71 @@ class ActionController(Controller):
     async def detail(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> ActionDetailOut:
         return await actions.get_detail(principal, action_id, settings)
 
-    @post("/{action_id:int}/{verb:str}", status_code=200)
-    async def move(
+    # The moves of the action's life, each a path of its own with the body it takes.
+    @post("/{action_id:int}/acknowledge", status_code=200)
+    async def acknowledge(
         self,
-        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
-        verb: FromPath[Move],
-        # Which of the two the body is depends on the verb: Litestar leaves it as decoded and
-        # it is converted here, while the schema still shows both.
-        data: JSONBody[SkipValidation[TransitionIn | ReopenIn]],
+        action_id: PathId,
+        data: JSONBody[TransitionIn],
         settings: NamedDependency[Settings],
     ) -> ActionOut:
-        """Move the action: acknowledge it, report progress, report it fixed (the unit's head),
-        close it once the fix is verified (the inspection team), each with ``{"note", "version"}``;
-        or reopen it, sending it back to the unit with ``{"reason", "due_date", "version"}``
-        (a reason, and optionally a new deadline)."""
-        body = (
-            _decoded(request, data, ReopenIn) if verb == "reopen" else _decoded(request, data, TransitionIn)
-        )
-        return await actions.transition(principal, action_id, VERBS[verb], body, settings)
+        """The unit's head has seen the action (``{"note", "version"}``, both optional)."""
+        return await actions.transition(principal, action_id, "acknowledge", data, settings)
+
+    @post("/{action_id:int}/progress", status_code=200)
+    async def progress(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[ReportIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """The unit's head reports what has been done so far (``{"note", "version"}``)."""
+        return await actions.transition(principal, action_id, "progress", data, settings)
+
+    @post("/{action_id:int}/report-fixed", status_code=200)
+    async def report_fixed(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[ReportIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """The unit's head reports the action fixed, saying how (``{"note", "version"}``)."""
+        return await actions.transition(principal, action_id, "report_fixed", data, settings)
+
+    @post("/{action_id:int}/close", status_code=200)
+    async def close(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[TransitionIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """The inspection team has verified the fix (``{"note", "version"}``, both optional)."""
+        return await actions.transition(principal, action_id, "close", data, settings)
+
+    @post("/{action_id:int}/reopen", status_code=200)
+    async def reopen(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[ReopenIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """The inspection team sends the action back to the unit: ``{"reason", "due_date",
+        "version"}`` (a reason, and optionally a new deadline)."""
+        return await actions.transition(principal, action_id, "reopen", data, settings)
 
     @post("/{action_id:int}/comments", status_code=201)
     async def comment(
-        self, principal: NamedDependency[Principal], action_id: FromPath[int], data: JSONBody[CommentIn]
+        self, principal: NamedDependency[Principal], action_id: PathId, data: JSONBody[CommentIn]
     ) -> dict[str, int]:
         return {"event_id": await actions.comment(principal, action_id, data.note)}
 
@@ -131,7 +142,7 @@ class ActionController(Controller):
     async def request_extension(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         data: JSONBody[ExtensionIn],
         settings: NamedDependency[Settings],
     ) -> ExtensionOut:
@@ -141,7 +152,7 @@ class ActionController(Controller):
     async def add_evidence(
         self,
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         blobs: NamedDependency[BlobStore],
         settings: NamedDependency[Settings],
@@ -168,7 +179,7 @@ class ExtensionController(Controller):
     async def decide(
         self,
         principal: NamedDependency[Principal],
-        extension_id: FromPath[int],
+        extension_id: PathId,
         data: JSONBody[DecisionIn],
         settings: NamedDependency[Settings],
     ) -> ExtensionOut:
@@ -184,7 +195,7 @@ class EvidenceController(Controller):
     async def download(
         self,
         principal: NamedDependency[Principal],
-        evidence_id: FromPath[int],
+        evidence_id: PathId,
         blobs: NamedDependency[BlobStore],
     ) -> Response[Any]:
         meta, content = await evidence.download(principal, evidence_id, blobs)

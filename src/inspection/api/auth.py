@@ -6,12 +6,12 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, LoginThrottle, SessionStore
-from inspection.schemas import LoginIn, MeOut, TokenIn, TokenOut
+from inspection.schemas import LoginIn, MeOut, PathId, TokenIn, TokenOut
 from inspection.services import directory
 from inspection.settings import Settings
 
@@ -72,5 +72,5 @@ class TokenController(Controller):
         return await directory.create_token(principal, data.name)
 
     @delete("/{token_id:int}")
-    async def revoke_token(self, principal: NamedDependency[Principal], token_id: FromPath[int]) -> None:
+    async def revoke_token(self, principal: NamedDependency[Principal], token_id: PathId) -> None:
         await directory.revoke_token(principal, token_id)

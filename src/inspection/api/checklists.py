@@ -11,7 +11,7 @@ from inspection.auth.guards import roles
 from inspection.checklists.loader import LoadResult, load_text
 from inspection.checklists.validate import ChecklistError
 from inspection.domain.checklist import ChecklistFile
-from inspection.schemas import ChecklistVersionOut
+from inspection.schemas import ChecklistVersionOut, PathId
 from inspection.services import checklists
 
 
@@ -25,7 +25,7 @@ class ChecklistController(Controller):
         return await checklists.list_versions()
 
     @get("/versions/{version_id:int}")
-    async def get_version(self, version_id: FromPath[int]) -> ChecklistFile:
+    async def get_version(self, version_id: PathId) -> ChecklistFile:
         return (await checklists.loaded_version(version_id)).definition
 
     @get("/{code:str}")

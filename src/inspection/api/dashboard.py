@@ -7,10 +7,10 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter, QueryParameter
+from litestar.params import FromQuery, QueryParameter
 
 from inspection.auth.principal import Principal
-from inspection.schemas import UnitKind
+from inspection.schemas import QueryId, UnitKind
 from inspection.services import dashboard
 from inspection.services.dashboard import Dashboard, DashboardFilters
 from inspection.settings import Settings
@@ -28,7 +28,7 @@ class DashboardController(Controller):
         period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
         period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
         unit_kind: FromQuery[UnitKind | None] = None,
-        unit_id: Annotated[int | None, Parameter(ge=1)] = None,
+        unit_id: QueryId = None,
     ) -> Dashboard:
         """Remediation progress per unit and in total, the weakest checklist items and the
         monthly trend over a period of local days (default: the last 12 months); each count

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import SessionStore
-from inspection.schemas import UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
+from inspection.schemas import PathId, UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
 from inspection.services import directory
 from inspection.settings import Settings
 
@@ -23,7 +23,7 @@ class UnitController(Controller):
         return await directory.list_units(principal)
 
     @get("/{unit_id:int}")
-    async def get_unit(self, principal: NamedDependency[Principal], unit_id: FromPath[int]) -> UnitOut:
+    async def get_unit(self, principal: NamedDependency[Principal], unit_id: PathId) -> UnitOut:
         return await directory.get_unit(principal, unit_id)
 
     @post("/", guards=[roles("admin")])
@@ -32,7 +32,7 @@ class UnitController(Controller):
 
     @patch("/{unit_id:int}", guards=[roles("admin")])
     async def update_unit(
-        self, unit_id: FromPath[int], data: JSONBody[UnitPatch], settings: NamedDependency[Settings]
+        self, unit_id: PathId, data: JSONBody[UnitPatch], settings: NamedDependency[Settings]
     ) -> UnitOut:
         """Change a unit; setting ``head_id`` moves its open actions to the new head."""
         return await directory.update_unit(unit_id, data, settings)
@@ -48,7 +48,7 @@ class UserController(Controller):
         return await directory.list_users()
 
     @get("/{user_id:int}")
-    async def get_user(self, user_id: FromPath[int]) -> UserOut:
+    async def get_user(self, user_id: PathId) -> UserOut:
         return await directory.get_user(user_id)
 
     @post("/")
@@ -57,7 +57,7 @@ class UserController(Controller):
 
     @patch("/{user_id:int}")
     async def update_user(
-        self, user_id: FromPath[int], data: JSONBody[UserPatch], sessions: NamedDependency[SessionStore]
+        self, user_id: PathId, data: JSONBody[UserPatch], sessions: NamedDependency[SessionStore]
     ) -> UserOut:
         """Change a user; their sessions end, so a new role or a disabled account applies at once."""
         user = await directory.update_user(user_id, data)

@@ -16,4 +16,4 @@ def service_error_to_json(request: Request[Any, Any, Any], exc: ServiceError) ->
     body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.message}
     if exc.field:
         body["extra"] = [{"key": exc.field, "message": exc.message}]
-    return Response(content=body, status_code=exc.status_code)
+    return Response(content=body, status_code=exc.status_code, headers=exc.headers)

@@ -17,6 +17,9 @@ from inspection.schemas import (
     InspectionIn,
     InspectionOut,
     InspectionStatus,
+    Offset,
+    PathId,
+    QueryId,
     RecordedAnswerOut,
     SubmitIn,
 )
@@ -32,10 +35,10 @@ class InspectionController(Controller):
     async def list_inspections(
         self,
         principal: NamedDependency[Principal],
-        unit_id: FromQuery[int | None] = None,
+        unit_id: QueryId = None,
         status: FromQuery[InspectionStatus | None] = None,
         limit: int = Parameter(default=100, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        offset: Offset = 0,
     ) -> list[InspectionOut]:
         return await inspections.list_inspections(
             principal, unit_id=unit_id, status=status, limit=limit, offset=offset
@@ -43,34 +46,33 @@ class InspectionController(Controller):
 
     @post("/")
     async def create(
-        self, principal: NamedDependency[Principal], data: JSONBody[InspectionIn]
+        self,
+        principal: NamedDependency[Principal],
+        data: JSONBody[InspectionIn],
+        settings: NamedDependency[Settings],
     ) -> InspectionOut:
         """Plan an inspection of a unit with the latest version of a checklist."""
-        return await inspections.create(principal, data)
+        return await inspections.create(principal, data, settings)
 
     @get("/{inspection_id:int}")
     async def get_inspection(
-        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+        self, principal: NamedDependency[Principal], inspection_id: PathId
     ) -> InspectionOut:
         return await inspections.get(principal, inspection_id)
 
     @post("/{inspection_id:int}/start", status_code=200)
-    async def start(
-        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
-    ) -> InspectionOut:
+    async def start(self, principal: NamedDependency[Principal], inspection_id: PathId) -> InspectionOut:
         return await inspections.start(principal, inspection_id)
 
     @get("/{inspection_id:int}/answers")
-    async def answers(
-        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
-    ) -> list[AnswerOut]:
+    async def answers(self, principal: NamedDependency[Principal], inspection_id: PathId) -> list[AnswerOut]:
         return await inspections.answers(principal, inspection_id)
 
     @put("/{inspection_id:int}/answers/{item_code:str}")
     async def record_answer(
         self,
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         item_code: FromPath[str],
         data: JSONBody[AnswerIn],
     ) -> RecordedAnswerOut:
@@ -78,13 +80,13 @@ class InspectionController(Controller):
         return (await inspections.record_answer(principal, inspection_id, item_code, data)).out
 
     @get("/{inspection_id:int}/score")
-    async def score(self, principal: NamedDependency[Principal], inspection_id: FromPath[int]) -> Totals:
+    async def score(self, principal: NamedDependency[Principal], inspection_id: PathId) -> Totals:
         """Points per item, criterion, section and in total, with the percentage and rating."""
         return await inspections.score(principal, inspection_id)
 
     @get("/{inspection_id:int}/findings")
     async def findings(
-        self, principal: NamedDependency[Principal], inspection_id: FromPath[int]
+        self, principal: NamedDependency[Principal], inspection_id: PathId
     ) -> list[FindingOut]:
         return await inspections.findings(principal, inspection_id)
 
@@ -92,7 +94,7 @@ class InspectionController(Controller):
     async def add_finding(
         self,
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         data: JSONBody[FindingIn],
         settings: NamedDependency[Settings],
     ) -> FindingOut:
@@ -102,7 +104,7 @@ class InspectionController(Controller):
     async def submit(
         self,
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         data: JSONBody[SubmitIn],
         settings: NamedDependency[Settings],
     ) -> InspectionOut:
@@ -118,7 +120,7 @@ class FindingController(Controller):
     async def update(
         self,
         principal: NamedDependency[Principal],
-        finding_id: FromPath[int],
+        finding_id: PathId,
         data: JSONBody[FindingPatch],
         settings: NamedDependency[Settings],
     ) -> FindingOut:
@@ -126,5 +128,5 @@ class FindingController(Controller):
         return await inspections.update_finding(principal, finding_id, data, settings)
 
     @delete("/{finding_id:int}")
-    async def remove(self, principal: NamedDependency[Principal], finding_id: FromPath[int]) -> None:
+    async def remove(self, principal: NamedDependency[Principal], finding_id: PathId) -> None:
         await inspections.delete_finding(principal, finding_id)

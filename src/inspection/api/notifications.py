@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromQuery, Parameter
 
 from inspection.auth.guards import roles
 from inspection.errors import Conflict, NotFound
 from inspection.queue import admin
-from inspection.schemas import Output
+from inspection.schemas import Offset, Output, PathId
 
 NotificationStatus = Literal["pending", "queued", "sending", "sent", "failed", "cancelled"]
 
@@ -72,7 +72,7 @@ class NotificationController(Controller):
         self,
         status: FromQuery[NotificationStatus | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[NotificationOut]:
         """Notifications, latest due first, optionally only those in one state."""
         return [_out(row) for row in await admin.list_notifications(status, limit, offset)]
@@ -82,7 +82,7 @@ class NotificationController(Controller):
         return QueueReportOut(**await admin.queue_report())
 
     @post("/{notification_id:int}/retry", status_code=200)
-    async def retry(self, notification_id: FromPath[int]) -> NotificationOut:
+    async def retry(self, notification_id: PathId) -> NotificationOut:
         """Send a failed notification again at the next sweep (409 unless it is failed)."""
         retried = await admin.retry_notification(notification_id)
         row = await admin.get_notification(notification_id)

@@ -9,12 +9,14 @@ sessions, so a new role or a disabled account applies at once, in every web proc
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 
 import msgspec
 import redis.asyncio as aioredis
 
 from inspection.auth.principal import Principal
+from inspection.errors import TooManyRequests
 
 COOKIE = "inspection_session"
 _PREFIX = "inspection:session:"
@@ -62,27 +64,97 @@ class SessionStore:
 
 
 class LoginThrottle:
-    """Counts failed logins per username and per client address in a sliding window."""
+    """Slows password guessing down, without letting anyone lock another person out.
 
-    def __init__(self, redis: aioredis.Redis, limit: int = 10, window_seconds: int = 900) -> None:
+    Failures count per (username, address) pair. The first ``free_failures`` cost nothing;
+    after each further one the pair waits before its next try, twice as long each time (1 s,
+    2 s, 4 s, ... up to ``max_wait``). The same username from another address is not slowed, so
+    a stranger guessing cannot keep its owner out, and the right password clears the pair.
+    An address has a ceiling too: past ``address_ceiling`` failures, its tries are spaced
+    ``address_spacing`` apart whoever makes them, so an office behind one NAT address is
+    slowed, never locked. Failures are forgotten ``window`` seconds after the last one.
+
+    A try holds its pair until it is decided, so of tries sent at once for one pair all but
+    one are refused: parallel guesses cannot pass before the first failure is counted. Every
+    refusal says how many seconds to wait (Retry-After).
+    """
+
+    # How long a try may hold its pair: far more than checking a password takes, and the
+    # most a pair stays held if its process dies before the try is decided.
+    CLAIM_MS = 10_000
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        free_failures: int = 3,
+        max_wait: int = 900,
+        address_ceiling: int = 50,
+        address_spacing: float = 2.0,
+        window: int = 3600,
+    ) -> None:
         self.redis = redis
-        self.limit = limit
-        self.window_seconds = window_seconds
+        self.free_failures = free_failures
+        self.max_wait = max_wait
+        self.address_ceiling = address_ceiling
+        self.address_spacing = address_spacing
+        self.window = window
 
-    def _keys(self, username: str, address: str) -> tuple[str, str]:
-        return (f"inspection:login-fail:user:{username.lower()}", f"inspection:login-fail:ip:{address}")
+    def wait_after(self, failures: int) -> int:
+        """Seconds a pair waits after its ``failures``-th failure in a row."""
+        if failures <= self.free_failures:
+            return 0
+        # The exponent is capped too: a pair may go on failing for days at the longest wait.
+        return min(1 << min(failures - self.free_failures - 1, 30), self.max_wait)
 
-    async def blocked(self, username: str, address: str) -> bool:
-        counts = await self.redis.mget(self._keys(username, address))
-        user_count, ip_count = (int(c or 0) for c in counts)
-        return user_count >= self.limit or ip_count >= self.limit * 5
+    @staticmethod
+    def _keys(username: str, address: str) -> tuple[str, str]:
+        """The keys of the pair (hashed: a username may be any text) and of the address."""
+        pair = hashlib.sha256(f"{username.lower()}\0{address}".encode()).hexdigest()
+        return f"inspection:login:pair:{pair}", f"inspection:login:address:{address}"
+
+    async def admit(self, username: str, address: str) -> None:
+        """Let this try go ahead, holding its pair until it is decided, or refuse it."""
+        pair, addressed = self._keys(username, address)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(f"{pair}:hold", "trying", nx=True, px=self.CLAIM_MS)
+            pipe.get(f"{pair}:hold")
+            pipe.pttl(f"{pair}:hold")
+            pipe.get(f"{addressed}:failures")
+            held, holder, pair_ms, address_failures = await pipe.execute()
+        if not held:
+            # Another try of the pair is being decided: it will be over in a moment.
+            raise _too_many(1000 if holder == b"trying" else pair_ms)
+        if int(address_failures or 0) >= self.address_ceiling and not await self.redis.set(
+            f"{addressed}:hold", "1", nx=True, px=int(self.address_spacing * 1000)
+        ):
+            await self.redis.delete(f"{pair}:hold")
+            raise _too_many(await self.redis.pttl(f"{addressed}:hold"))
 
     async def failed(self, username: str, address: str) -> None:
+        """Count the failure; past the free ones, the pair waits before its next try."""
+        pair, addressed = self._keys(username, address)
         async with self.redis.pipeline(transaction=True) as pipe:
-            for key in self._keys(username, address):
+            for key in (f"{pair}:failures", f"{addressed}:failures"):
                 pipe.incr(key)
-                pipe.expire(key, self.window_seconds)
-            await pipe.execute()
+                pipe.expire(key, self.window)
+            failures, _, _, _ = await pipe.execute()
+        wait = self.wait_after(failures)
+        if wait:
+            await self.redis.set(f"{pair}:hold", "waiting", px=wait * 1000)
+        else:
+            await self.redis.delete(f"{pair}:hold")
 
     async def succeeded(self, username: str, address: str) -> None:
-        await self.redis.delete(self._keys(username, address)[0])
+        """The right password: the pair starts afresh (the address's count stays)."""
+        pair, _ = self._keys(username, address)
+        await self.redis.delete(f"{pair}:failures", f"{pair}:hold")
+
+
+def _too_many(wait_ms: int) -> TooManyRequests:
+    seconds = max(1, math.ceil(wait_ms / 1000))
+    return TooManyRequests(
+        "Too many sign-in attempts; wait %(seconds)s s before trying again",
+        retry_after=seconds,
+        seconds=seconds,
+    )

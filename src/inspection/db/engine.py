@@ -9,7 +9,8 @@ when it begins), so two writers queue instead of failing half-way.
 from __future__ import annotations
 
 import os
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -21,6 +22,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from inspection.db import piccolo_conf
+from inspection.db.keys import conflict_for
 from inspection.db.tables import TABLES
 from inspection.paths import MIGRATIONS
 
@@ -93,16 +95,28 @@ def current_engine() -> Engine[Any]:
     return TABLES[0]._meta.db
 
 
-def write_transaction() -> AbstractAsyncContextManager[Any, None]:
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
     """A write transaction: IMMEDIATE on SQLite, so it holds the write lock from the start.
 
-    A transaction opened inside another joins it. (Typed as never swallowing an exception,
-    which Piccolo's transactions never do.)
+    A transaction opened inside another joins it. A unique key's violation leaves it as the
+    :class:`~inspection.errors.Conflict` that names the key's field (:mod:`inspection.db.keys`):
+    a duplicate is a race lost or a value taken, never a server error.
     """
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        return cast("AbstractAsyncContextManager[Any, None]", engine.transaction(TransactionType.immediate))
-    return cast("AbstractAsyncContextManager[Any, None]", engine.transaction())
+    transaction = (
+        engine.transaction(TransactionType.immediate)
+        if isinstance(engine, SQLiteEngine)
+        else engine.transaction()
+    )
+    try:
+        async with transaction:
+            yield
+    except Exception as exc:
+        conflict = conflict_for(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc
 
 
 def read_transaction() -> AbstractAsyncContextManager[Any, None]:

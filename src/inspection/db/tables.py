@@ -222,7 +222,10 @@ class ActionEvent(Table, tablename="action_event"):
 
 
 class ExtensionRequest(Table, tablename="extension_request"):
-    """A unit head's request for a later deadline (đề nghị gia hạn)."""
+    """A unit head's request for a later deadline (đề nghị gia hạn).
+
+    Unique: one pending request per action (a partial index, migration 0003).
+    """
 
     id: Serial
 

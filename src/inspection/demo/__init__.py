@@ -211,6 +211,7 @@ async def _inspections(settings: Settings, units: dict[str, int], people: dict[s
                     planned_date=day.date(),
                     member_ids=[colleague.id],
                 ),
+                settings,
             )
         if story == "planned":
             continue

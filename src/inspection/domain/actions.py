@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from inspection.domain.dates import check_in_window
 from inspection.domain.roles import Role
-from inspection.errors import Conflict, Forbidden
+from inspection.errors import Conflict, Forbidden, Invalid
 
 
 class Status(StrEnum):
@@ -38,36 +39,41 @@ Verb = Literal["acknowledge", "progress", "report_fixed", "close", "reopen"]
 
 @dataclass(frozen=True)
 class Transition:
-    """A move of the state machine: from which states, to which, by which side."""
+    """A move of the state machine: from which states, to which, by which side, and the field
+    that must carry a note for it (None: the note may be left out)."""
 
     verb: Verb
     sources: frozenset[Status]
     target: Status
     side: Literal["unit", "inspection"]
-    note_required: bool
+    note: Literal["note", "reason"] | None
 
 
 TRANSITIONS: dict[Verb, Transition] = {
     t.verb: t
     for t in (
-        Transition("acknowledge", frozenset({Status.OPEN}), Status.ACKNOWLEDGED, "unit", False),
+        Transition("acknowledge", frozenset({Status.OPEN}), Status.ACKNOWLEDGED, "unit", None),
         Transition(
-            "progress", frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS}), Status.IN_PROGRESS, "unit", True
+            "progress",
+            frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS}),
+            Status.IN_PROGRESS,
+            "unit",
+            "note",
         ),
         Transition(
             "report_fixed",
             frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS}),
             Status.REPORTED_FIXED,
             "unit",
-            True,
+            "note",
         ),
-        Transition("close", frozenset({Status.REPORTED_FIXED}), Status.CLOSED, "inspection", False),
+        Transition("close", frozenset({Status.REPORTED_FIXED}), Status.CLOSED, "inspection", None),
         Transition(
             "reopen",
             frozenset({Status.REPORTED_FIXED, Status.CLOSED}),
             Status.IN_PROGRESS,
             "inspection",
-            True,
+            "reason",
         ),
     )
 }
@@ -103,22 +109,24 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
         raise TransitionError(
             f"Cannot {verb.replace('_', ' ')} an action that is {status.value}; it must be {allowed}"
         )
-    if transition.note_required and not note.strip():
-        raise TransitionError(f"A note is required to {verb.replace('_', ' ')}")
+    if transition.note and not note.strip():
+        raise Invalid(f"A note is required to {verb.replace('_', ' ')}", field=transition.note)
     return transition.target
 
 
-def check_extension_request(
-    status: Status, due: dt.date, requested: dt.date, today: dt.date, pending: bool
-) -> None:
+def check_extension_request(status: Status, due: dt.date, requested: dt.date, today: dt.date) -> None:
+    """Whether more time may be asked for (one pending request per action is a unique key)."""
     if status not in UNIT_OWES:
         raise TransitionError(f"Cannot ask for more time on an action that is {status.value}")
-    if pending:
-        raise TransitionError("An extension request for this action is already waiting for a decision")
     if requested <= due:
-        raise TransitionError(f"The requested deadline must be after the current one ({due.isoformat()})")
+        raise Invalid(
+            "The requested deadline must be after the current one (%(due)s)",
+            field="requested_due_date",
+            due=due.isoformat(),
+        )
     if requested <= today:
-        raise TransitionError("The requested deadline must be in the future")
+        raise Invalid("The requested deadline must be in the future", field="requested_due_date")
+    check_in_window(requested, today, "requested_due_date")
 
 
 def check_extension_decider(actor: Actor) -> None:

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from inspection.domain.dates import WINDOW_YEARS
+
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, msgspec.Meta(min_length=1)]
 Points = Annotated[float, msgspec.Meta(ge=0)]
@@ -78,12 +80,16 @@ class RatingBand(Base, kw_only=True):
     label_en: str = ""
 
 
+# Days to remedy: a deadline so counted stays in the window of dates taken (domain/dates.py).
+Days = Annotated[int, msgspec.Meta(ge=1, le=365 * WINDOW_YEARS)]
+
+
 class Deadlines(Base, kw_only=True):
     """Days to remedy a finding, by severity, counted from the conclusion notice."""
 
-    minor: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    major: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    critical: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    minor: Days | None = None
+    major: Days | None = None
+    critical: Days | None = None
 
 
 class Meta(Base, kw_only=True):

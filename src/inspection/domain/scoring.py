@@ -6,8 +6,9 @@ An answer's value depends on the item's response type:
 ``yes_no``                ``"yes"`` (max_points) or ``"no"`` (0)
 ``yes_no_partial``        ``"yes"``, ``"partial"`` (partial_points, else half) or ``"no"``
 ``score``                 a number from 0 to max_points, taken as the points
-``number``                a measured value; points from the first scoring band, highest
-                          ``min`` first, whose ``min`` is at or below the value; 0 if none
+``number``                a measured value (a count or a share, 0 or more); points from the
+                          first scoring band, highest ``min`` first, whose ``min`` is at or
+                          below the value; 0 if none
 ``text``                  any string; no points
 ========================  ==============================================================
 
@@ -145,8 +146,11 @@ def _points(item: Item, value: object) -> float:
                     got=_show(number),
                 )
             return number
-        case _:  # "number": text answers never reach here, they earn no points
-            return band_points(item, _number(value))
+        case _:  # "number", a count or a share: text answers never reach here, they earn no points
+            number = _number(value)
+            if number < 0:
+                raise AnswerError("expected 0 or more, got %(got)s", got=_show(number))
+            return band_points(item, number)
 
 
 def band_points(item: Item, value: float) -> float:

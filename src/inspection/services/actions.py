@@ -31,6 +31,7 @@ from inspection.domain.actions import (
     days_overdue,
     deadline_for,
 )
+from inspection.domain.dates import check_in_window
 from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
@@ -393,6 +394,7 @@ async def transition(
         if data.due_date is not None:
             if data.due_date < today(settings):
                 raise Invalid("The new deadline cannot be in the past", field="due_date")
+            check_in_window(data.due_date, today(settings), "due_date")
             values[CorrectiveAction.due_date] = data.due_date
             event_data["due_date"] = data.due_date.isoformat()
     async with write_transaction():
@@ -485,13 +487,10 @@ async def request_extension(
     row = await _visible_row(principal, action_id)
     if principal.role != "unit_head" or principal.unit_id != row["unit"]:
         raise Forbidden("Only the head of the action's unit may ask for more time")
+    check_extension_request(Status(row["status"]), row["due_date"], data.requested_due_date, today(settings))
+    # One request per action may wait for a decision: a second one is refused by the
+    # database's key (extension_request_pending), however close together the two come.
     async with write_transaction():
-        pending = await ExtensionRequest.exists().where(
-            (ExtensionRequest.action == action_id) & (ExtensionRequest.status == "pending")
-        )
-        check_extension_request(
-            Status(row["status"]), row["due_date"], data.requested_due_date, today(settings), pending
-        )
         request = ExtensionRequest(
             action=action_id,
             requested_by=principal.id,

@@ -12,7 +12,7 @@ from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.auth.tokens import new_token
 from inspection.db.engine import write_transaction
 from inspection.db.tables import ApiToken, Unit, User
-from inspection.errors import Conflict, Invalid, NotFound, TooManyRequests
+from inspection.errors import Invalid, NotFound
 from inspection.queue import outbox
 from inspection.schemas import TokenOut, UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
 from inspection.services.context import patched_columns
@@ -67,8 +67,6 @@ async def _check_parent(parent_id: int | None, unit_id: int | None = None) -> No
 async def create_unit(data: UnitIn) -> UnitOut:
     await _check_parent(data.parent_id)
     async with write_transaction():
-        if await Unit.exists().where(Unit.code == data.code):
-            raise Conflict("A unit with code %(code)s exists already", code=data.code)
         unit = Unit(
             code=data.code,
             name_vi=data.name_vi,
@@ -156,8 +154,6 @@ async def create_user(data: UserIn, settings: Settings) -> UserOut:
     await _check_user_unit(data.role, data.unit_id)
     password_hash = await hash_password(data.password)
     async with write_transaction():
-        if await User.exists().where(User.username == data.username):
-            raise Conflict("The username %(username)s is taken", field="username", username=data.username)
         user = User(
             username=data.username,
             full_name=data.full_name,
@@ -201,9 +197,9 @@ async def update_user(user_id: int, data: UserPatch) -> UserOut:
 
 
 async def authenticate(username: str, password: str, address: str, throttle: LoginThrottle) -> User:
-    """The user for these credentials; failures are counted and, past a limit, refused."""
-    if await throttle.blocked(username, address):
-        raise TooManyRequests("Too many failed sign-in attempts; wait 15 minutes and try again")
+    """The user for these credentials; failures are counted, and guessing slowed down
+    (:class:`~inspection.auth.sessions.LoginThrottle`)."""
+    await throttle.admit(username, address)
     user = await User.objects().where((User.username == username) & (User.active == True)).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         await throttle.failed(username, address)

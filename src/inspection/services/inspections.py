@@ -15,6 +15,7 @@ from inspection.clock import today
 from inspection.db.engine import for_update, read_transaction, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.checklist import Item
+from inspection.domain.dates import check_in_window
 from inspection.domain.findings import FindingChange, finding_change
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -217,9 +218,10 @@ async def _inspectors(user_ids: set[int], field: str) -> None:
         )
 
 
-async def create(principal: Principal, data: InspectionIn) -> InspectionOut:
+async def create(principal: Principal, data: InspectionIn, settings: Settings) -> InspectionOut:
     if principal.role != "inspector":
         raise Forbidden("Only inspectors plan inspections")
+    check_in_window(data.planned_date, today(settings), "planned_date")
     if not await Unit.exists().where((Unit.id == data.unit_id) & (Unit.active == True)):
         raise Invalid("No active unit %(unit)s", field="unit_id", unit=data.unit_id)
     version_id = await latest_version_id(data.checklist_code)
@@ -558,8 +560,10 @@ async def findings(principal: Principal, inspection_id: int) -> list[FindingOut]
 
 
 def _check_due_date(due: Any, settings: Settings) -> None:
-    if isinstance(due, dt.date) and due < today(settings):
-        raise Invalid("The deadline cannot be in the past", field="due_date")
+    if isinstance(due, dt.date):
+        if due < today(settings):
+            raise Invalid("The deadline cannot be in the past", field="due_date")
+        check_in_window(due, today(settings), "due_date")
 
 
 async def add_finding(

@@ -24,7 +24,7 @@ from inspection.web.actions import ActionPages, ExtensionPages
 from inspection.web.admin import AdminPages
 from inspection.web.auth import AuthPages
 from inspection.web.dashboard import DashboardPages
-from inspection.web.errors import EXCEPTION_HANDLERS, http_error
+from inspection.web.errors import EXCEPTION_HANDLERS, bad_request, http_error
 from inspection.web.inspections import InspectionPages
 from inspection.web.render import environment
 
@@ -64,6 +64,7 @@ def web_app_config(settings: Settings) -> WebConfig:
             cookie_httponly=False,
             exclude=["^/api/", "^/static/", "^/schema"],
         ),
-        # Errors raised before a page's route is known (no such path, a bad CSRF token).
-        exception_handlers={404: http_error, 403: http_error, 405: http_error},
+        # Errors raised before a page's route is known (no such path, a bad CSRF token), and
+        # those of the parameters Litestar reads (on every route, the API's too).
+        exception_handlers={400: bad_request, 404: http_error, 403: http_error, 405: http_error},
     )

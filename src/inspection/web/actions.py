@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import principal_of, signed_in
@@ -17,7 +17,7 @@ from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
 from inspection.domain.actions import TRANSITIONS, Status, Verb
 from inspection.errors import NotFound
-from inspection.schemas import ActionFilters, DecisionIn, ExtensionIn, ReopenIn, TransitionIn
+from inspection.schemas import ActionFilters, DecisionIn, ExtensionIn, Offset, PathId, ReopenIn, TransitionIn
 from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -65,7 +65,7 @@ class ActionPages(Controller):
         request: Request[Any, Any, Any],
         filters: NamedDependency[ActionFilters],
         view: FromQuery[View | None] = None,
-        offset: int = Parameter(default=0, ge=0),
+        offset: Offset = 0,
     ) -> Template:
         """Soonest deadline first; overdue ones are marked with how many days late they are.
 
@@ -140,7 +140,7 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Template:
         return await _action_page(request, principal, action_id, settings)
@@ -150,7 +150,7 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         verb: FromPath[str],
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
@@ -169,7 +169,7 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         form = await forms.read(request, CommentForm)
@@ -181,7 +181,7 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         blobs: NamedDependency[BlobStore],
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
@@ -204,7 +204,7 @@ class ActionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        action_id: FromPath[int],
+        action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         data = await forms.read(request, ExtensionIn)
@@ -222,7 +222,7 @@ class ExtensionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        extension_id: FromPath[int],
+        extension_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Approve (the deadline moves) or reject a unit's request for more time."""

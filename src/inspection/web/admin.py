@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles
@@ -15,7 +15,7 @@ from inspection.auth.sessions import SessionStore
 from inspection.domain.roles import ROLES
 from inspection.errors import Conflict
 from inspection.queue import admin as queue_admin
-from inspection.schemas import UnitIn, UnitPatch, UserIn, UserPatch
+from inspection.schemas import PathId, UnitIn, UnitPatch, UserIn, UserPatch
 from inspection.services import checklists, directory
 from inspection.settings import Settings
 from inspection.web import forms
@@ -47,13 +47,13 @@ class AdminPages(Controller):
 
     @get("/units/{unit_id:int}")
     async def edit_unit(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], unit_id: FromPath[int]
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], unit_id: PathId
     ) -> Template:
         return await self._unit_form(request, principal, unit_id)
 
     @post("/units/{unit_id:int}")
     async def update_unit(
-        self, request: Request[Any, Any, Any], unit_id: FromPath[int], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], unit_id: PathId, settings: NamedDependency[Settings]
     ) -> Redirect:
         """Change a unit; a new head takes over its open actions and their reminders."""
         await directory.update_unit(unit_id, await forms.read(request, UnitPatch), settings)
@@ -97,13 +97,13 @@ class AdminPages(Controller):
 
     @get("/users/{user_id:int}")
     async def edit_user(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], user_id: FromPath[int]
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal], user_id: PathId
     ) -> Template:
         return await self._user_form(request, principal, user_id)
 
     @post("/users/{user_id:int}")
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], sessions: NamedDependency[SessionStore]
+        self, request: Request[Any, Any, Any], user_id: PathId, sessions: NamedDependency[SessionStore]
     ) -> Redirect:
         """Change a user; their sessions end, so a new role or a deactivation applies at once."""
         await directory.update_user(user_id, await forms.read(request, UserPatch))
@@ -141,7 +141,7 @@ class AdminPages(Controller):
         )
 
     @post("/notifications/{notification_id:int}/retry")
-    async def retry(self, notification_id: FromPath[int]) -> Redirect:
+    async def retry(self, notification_id: PathId) -> Redirect:
         if not await queue_admin.retry_notification(notification_id):
             raise Conflict("Only a failed notification can be sent again")
         return Redirect("/admin/notifications?status=failed", status_code=303)

@@ -78,9 +78,11 @@ class AuthPages(Controller):
                 request,
                 "login.html",
                 status_code=exc.status_code,
+                headers=exc.headers,
                 next=safe_next(form.next),
                 username=form.username,
-                error=exc.message,
+                error=exc.template,
+                values=exc.values,
             )
         return Redirect(safe_next(form.next), status_code=303, cookies=[session_cookie(token, settings)])
 

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect
 
@@ -20,7 +20,11 @@ _HTMX_MESSAGE = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
 
 
 def error_page(
-    request: Request[Any, Any, Any], status_code: int, message: str, values: dict[str, Any] | None = None
+    request: Request[Any, Any, Any],
+    status_code: int,
+    message: str,
+    values: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     """``message`` is translated, then filled with ``values`` (a service error's template)."""
     return render(
@@ -28,7 +32,7 @@ def error_page(
         "error.html",
         partial="_partials/messages.html",
         status_code=status_code,
-        headers=_HTMX_MESSAGE if is_htmx(request) else None,
+        headers={**(headers or {}), **(_HTMX_MESSAGE if is_htmx(request) else {})},
         status=status_code,
         message=message,
         values=values or {},
@@ -42,7 +46,7 @@ def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Respons
         name: catalog.gettext(STATUSES[value]) if isinstance(value, str) and value in STATUSES else value
         for name, value in exc.values.items()
     }
-    return error_page(request, exc.status_code, exc.template, values)
+    return error_page(request, exc.status_code, exc.template, values, exc.headers)
 
 
 def sign_in_first(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
@@ -62,6 +66,16 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if exc.status_code == 401 and current_user(request) is None:
         return sign_in_first(request, NotAuthorizedException())
     return error_page(request, exc.status_code, exc.detail)
+
+
+def bad_request(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A 400 as :func:`http_error` answers it, except that a path parameter refused by its type
+    (an id no row can have, schemas.PathId) names nothing that exists: 404, as an unknown
+    path is, whatever else the request got wrong."""
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    if any(isinstance(error, dict) and error.get("source") == "path" for error in errors):
+        return http_error(request, NotFoundException())
+    return http_error(request, exc)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -13,7 +13,16 @@ from litestar.response import Redirect, Template
 from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
 from inspection.errors import Invalid
-from inspection.schemas import AnswerIn, FindingIn, FindingPatch, InspectionIn, InspectionStatus, SubmitIn
+from inspection.schemas import (
+    AnswerIn,
+    FindingIn,
+    FindingPatch,
+    InspectionIn,
+    InspectionStatus,
+    PathId,
+    QueryId,
+    SubmitIn,
+)
 from inspection.services import checklists, directory, evidence, inspections, item_evidence
 from inspection.services.context import on_team
 from inspection.settings import Settings
@@ -67,7 +76,7 @@ class InspectionPages(Controller):
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         status: FromQuery[InspectionStatus | None] = None,
-        unit_id: FromQuery[int | None] = None,
+        unit_id: QueryId = None,
     ) -> Template:
         listed = await inspections.list_inspections(principal, unit_id=unit_id, status=status, limit=500)
         return render(request, "inspections.html", inspections=listed, status=status)
@@ -82,8 +91,13 @@ class InspectionPages(Controller):
         return render(request, "inspection_new.html", units=units, versions=versions, team=team)
 
     @post("/", guards=[roles("inspector")])
-    async def plan(self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Redirect:
-        created = await inspections.create(principal, await forms.read(request, InspectionIn))
+    async def plan(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Redirect:
+        created = await inspections.create(principal, await forms.read(request, InspectionIn), settings)
         return Redirect(f"/inspections/{created.id}", status_code=303)
 
     @get("/{inspection_id:int}")
@@ -91,7 +105,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
     ) -> Template:
         """The checklist by section: answer forms for the team while open, the record for others."""
         page = await inspections.checklist_page(principal, inspection_id)
@@ -112,7 +126,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         item_code: FromPath[str],
     ) -> Response[Any]:
         """Save one answer; htmx gets the item back scored, with the running total."""
@@ -142,7 +156,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         item_code: FromPath[str],
         blobs: NamedDependency[BlobStore],
         settings: NamedDependency[Settings],
@@ -173,7 +187,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
     ) -> Template:
         inspection = await inspections.get(principal, inspection_id)
         editable = (
@@ -194,7 +208,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Redirect:
         data = await forms.read(request, FindingIn)
@@ -206,8 +220,8 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
-        finding_id: FromPath[int],
+        inspection_id: PathId,
+        finding_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Redirect:
         """Edit severity, deadline or wording; the confirm button also confirms a proposal."""
@@ -217,7 +231,7 @@ class InspectionPages(Controller):
 
     @post("/{inspection_id:int}/findings/{finding_id:int}/delete")
     async def delete_finding(
-        self, principal: NamedDependency[Principal], inspection_id: FromPath[int], finding_id: FromPath[int]
+        self, principal: NamedDependency[Principal], inspection_id: PathId, finding_id: PathId
     ) -> Redirect:
         await inspections.delete_finding(principal, finding_id)
         return Redirect(f"/inspections/{inspection_id}/findings", status_code=303)
@@ -227,7 +241,7 @@ class InspectionPages(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
-        inspection_id: FromPath[int],
+        inspection_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Redirect:
         """Issue the conclusion: every finding becomes a corrective action for the unit."""

@@ -16,7 +16,6 @@ def N_(message: str) -> str:
 
 SERVICE_MESSAGES = (
     N_("Wrong username or password"),
-    N_("Too many failed sign-in attempts; wait 15 minutes and try again"),
     N_("CSRF token verification failed"),
     N_("Sign in first"),
     N_("No such action"),
@@ -45,6 +44,8 @@ SERVICE_MESSAGES = (
     N_("Only an inspector of the inspection team may reopen"),
     N_("Only a leader or an inspector of the inspection team may decide an extension"),
     N_("An extension request for this action is already waiting for a decision"),
+    N_("A unit with this code exists already"),
+    N_("This username is taken"),
     N_("The requested deadline must be in the future"),
     N_("This extension request has already been decided"),
     N_("The action is closed; reopen it before adding evidence"),
@@ -77,9 +78,12 @@ TEMPLATES = (
     N_("No checklist with code %(checklist)s is loaded"),
     N_("The period can span at most %(months)s months"),
     N_("No unit %(unit)s"),
-    N_("A unit with code %(code)s exists already"),
-    N_("The username %(username)s is taken"),
+    N_("Another record has the same %(columns)s"),
     N_("The file is %(size)s bytes; at most %(most)s are allowed"),
     N_("The file's content is not %(type)s"),
     N_("Only a failed notification can be sent again; this one is %(status)s"),
+    N_("The requested deadline must be after the current one (%(due)s)"),
+    N_("The date must be between %(first)s and %(last)s"),
+    N_("Too many sign-in attempts; wait %(seconds)s s before trying again"),
+    N_("Item %(item)s: expected 0 or more, got %(got)s"),
 )
