@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
         exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},
+        after_exception=web.after_exception,
         openapi_config=OpenAPIConfig(
             title="inspection",
             version="0.1.0",
