@@ -84,3 +84,30 @@ async def test_an_answer_sent_after_the_session_ended_returns_to_its_page_after_
     assert signed_in.headers["location"] == url
     back = await client.get(url, headers=PAGE)
     assert back.status_code == 200 and "Method Not Allowed" not in back.text
+
+
+async def test_a_refused_answer_or_an_unknown_item_comes_back_on_the_checklist_page(client: Client) -> None:
+    url = await _inspection(client)
+    token = csrf(await client.get(url))
+    refused = await client.post(f"{url}/items/A.1.3", data={"value": "khoảng 80", "_csrf_token": token})
+    assert refused.status_code == 400
+    assert "<details" in refused.text and 'aria-invalid="true"' in refused.text
+    assert "Vui lòng nhập một số" in refused.text and 'value="khoảng 80"' in refused.text
+    unknown = await client.post(f"{url}/items/Z.9", data={"value": "yes", "_csrf_token": token})
+    assert unknown.status_code == 404
+    assert "<details" in unknown.text and "Z.9" in unknown.text
+
+
+async def test_an_answer_made_against_an_older_version_shows_both_answers(client: Client) -> None:
+    url = await _inspection(client)
+    token = csrf(await client.get(url))
+    first = await client.post(f"{url}/items/A.1.1", data={"value": "yes", "base": "", "_csrf_token": token})
+    assert first.status_code == 303
+    late = await client.post(
+        f"{url}/items/A.1.1", data={"value": "no", "base": "", "_csrf_token": token}, headers=HTMX
+    )
+    assert late.status_code == 409
+    assert "Người khác đã sửa trả lời này" in late.text
+    assert "Lưu trả lời của tôi" in late.text and "Giữ trả lời đã lưu" in late.text
+    again = await client.post(f"{url}/items/A.1.1", data={"value": "yes", "base": "", "_csrf_token": token})
+    assert again.status_code == 303  # the answer already saved: no conflict
