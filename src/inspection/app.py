@@ -81,6 +81,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         middleware=[DefineMiddleware(AuthMiddleware, exclude=["^/schema"])],
         before_request=strict_json_body,
         exception_handlers={ServiceError: service_error_to_json, **web.exception_handlers},
+        after_exception=web.after_exception,
         openapi_config=OpenAPIConfig(
             title="inspection",
             version="0.1.0",

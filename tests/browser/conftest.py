@@ -26,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results"
 PHONE = {"width": 375, "height": 812}
+FIELD_PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 
 
@@ -116,6 +117,12 @@ def page(browser: Browser, request: pytest.FixtureRequest, server: str) -> Itera
 def phone(browser: Browser, request: pytest.FixtureRequest, server: str) -> Iterator[Page]:
     """A phone-sized tab (375 px), as an inspector on site or a commune head uses it."""
     yield from _open_page(browser, request, server, PHONE)
+
+
+@pytest.fixture
+def field_phone(browser: Browser, request: pytest.FixtureRequest, server: str) -> Iterator[Page]:
+    """A 390 px phone, as an inspector fills a checklist on site (the connection may drop)."""
+    yield from _open_page(browser, request, server, FIELD_PHONE)
 
 
 def sign_in(page: Page, username: str, password: str = "demo12345") -> None:

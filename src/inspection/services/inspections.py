@@ -325,7 +325,7 @@ FROM inspection i WHERE i.id = {}
 # findings (the first is the one answers propose and withdraw). A statement of its own
 # after the lock is taken, so that it sees every answer committed before.
 _ANSWERED = """
-SELECT a.item_code, a.points, a.not_applicable,
+SELECT a.item_code, a.value, a.points, a.not_applicable,
        f.id, f.inspection, f.title, f.description, f.severity, f.proposed, f.due_date, f.version
 FROM answer a
 LEFT JOIN finding f ON f.inspection = a.inspection AND f.item_code = a.item_code AND a.item_code = {}
@@ -349,19 +349,41 @@ class RunningTotal:
 
 @dataclass(frozen=True, slots=True)
 class RecordedAnswer:
-    """A saved answer as the API returns it, with its item and the running total."""
+    """A saved answer as the API returns it, with its item, the running total, and the
+    codes of the items answered so far (a value given, or marked not applicable)."""
 
     out: RecordedAnswerOut
+    version: LoadedVersion
     item: Item
     total: RunningTotal
+    answered: frozenset[str]
+
+
+class ChangedMeanwhile(Conflict):
+    """Someone saved another answer to the item after the change was made (409);
+    ``theirs`` is that answer."""
+
+    def __init__(self, theirs: AnswerOut) -> None:
+        super().__init__("Someone else saved another answer to this item meanwhile", field="value")
+        self.theirs = theirs
 
 
 async def record_answer(
-    principal: Principal, inspection_id: int, item_code: str, data: AnswerIn | AnswerReader
+    principal: Principal,
+    inspection_id: int,
+    item_code: str,
+    data: AnswerIn | AnswerReader,
+    base: dt.datetime | Literal[""] | None = None,
 ) -> RecordedAnswer:
     """Save one answer (each answer is saved as it is given) and give the running total.
 
     ``data`` may be a reader that makes the answer once the item's response type is known.
+    ``base`` is when the item had last been answered when the change was made ("" for not
+    answered yet; None when the caller does not say): a change made offline and sent hours
+    later must not silently undo what a colleague saved meanwhile, so if the item was
+    answered since, the save is refused with :class:`ChangedMeanwhile`, unless it carries
+    the very answer saved (a change whose reply was lost on the way back).
+
     The answer proposes or withdraws its item's finding by the rule of
     :func:`inspection.domain.findings.finding_change`; the first answer starts the
     inspection. The inspection's row stays locked until the answer is saved, so answers to
@@ -407,7 +429,8 @@ async def record_answer(
             answered_by=principal.id,
             answered_at=now,
         )
-        await _save_answer(inspection_id, answer)
+        if not await _save_answer(inspection_id, answer, base):
+            answer = await _answer_saved_meanwhile(inspection_id, answer)
         answered = {
             row["item_code"]: row for row in reversed(await Answer.raw(_ANSWERED, item_code, inspection_id))
         }
@@ -428,7 +451,12 @@ async def record_answer(
         max_points=max_points,
         percent=percent,
     )
-    return RecordedAnswer(out, item, RunningTotal(inspection_id, points, max_points, percent))
+    done = frozenset(
+        code
+        for code, row in answered.items()
+        if row["not_applicable"] or _decode_value(row["value"]) is not None
+    )
+    return RecordedAnswer(out, version, item, RunningTotal(inspection_id, points, max_points, percent), done)
 
 
 _ANSWER_COLUMNS = (
@@ -445,12 +473,40 @@ _ANSWER_COLUMNS = (
 )
 
 
-async def _save_answer(inspection_id: int, answer: AnswerOut) -> None:
-    """Insert the answer, or replace the one given before to the same item."""
+async def _save_answer(inspection_id: int, answer: AnswerOut, base: dt.datetime | Literal[""] | None) -> bool:
+    """Insert the answer, or replace the one given before to the same item if it is the one
+    ``base`` names (any, when None); whether it was saved."""
     columns = {**msgspec.structs.asdict(answer), "value": msgspec.json.encode(answer.value).decode()}
-    await Answer.insert(Answer(inspection=inspection_id, **columns)).on_conflict(
-        target=(Answer.inspection, Answer.item_code), action="DO UPDATE", values=_ANSWER_COLUMNS
+    # The answer to replace is the one saved at ``base``; "" names no answer (none existed).
+    replaced = (
+        None if base is None else Answer.answered_at.is_null() if base == "" else Answer.answered_at == base
     )
+    saved = (
+        await Answer.insert(Answer(inspection=inspection_id, **columns))
+        .on_conflict(
+            target=(Answer.inspection, Answer.item_code),
+            action="DO UPDATE",
+            values=_ANSWER_COLUMNS,
+            where=replaced,
+        )
+        .returning(Answer.id)
+    )
+    return bool(saved)
+
+
+async def _answer_saved_meanwhile(inspection_id: int, given: AnswerOut) -> AnswerOut:
+    """The answer someone saved to the item after ``given`` was made: the same answer (then
+    it stands, as saved), or another (:class:`ChangedMeanwhile`)."""
+    row = (
+        await Answer.select()
+        .where((Answer.inspection == inspection_id) & (Answer.item_code == given.item_code))
+        .first()
+    )
+    assert row is not None, "the insert met an answer to the item"
+    theirs = _answer_out(row)
+    if (theirs.value, theirs.not_applicable, theirs.note) != (given.value, given.not_applicable, given.note):
+        raise ChangedMeanwhile(theirs)
+    return theirs
 
 
 _FINDING_COLUMNS = (

@@ -12,11 +12,12 @@ from typing import Any
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import AfterExceptionHookHandler, ControllerRouterHandler
 
 from inspection.paths import STATIC
 from inspection.settings import Settings
@@ -24,7 +25,7 @@ from inspection.web.actions import ActionPages, ExtensionPages
 from inspection.web.admin import AdminPages
 from inspection.web.auth import AuthPages
 from inspection.web.dashboard import DashboardPages
-from inspection.web.errors import EXCEPTION_HANDLERS, bad_request, http_error
+from inspection.web.errors import EXCEPTION_HANDLERS, bad_request, http_error, recognise_user, server_error
 from inspection.web.inspections import InspectionPages
 from inspection.web.render import environment
 
@@ -38,6 +39,7 @@ class WebConfig:
     template_config: TemplateConfig[JinjaTemplateEngine]
     csrf_config: CSRFConfig
     exception_handlers: dict[Any, Any] = field(default_factory=dict)
+    after_exception: list[AfterExceptionHookHandler[Any]] = field(default_factory=list)
 
 
 def web_app_config(settings: Settings) -> WebConfig:
@@ -64,7 +66,10 @@ def web_app_config(settings: Settings) -> WebConfig:
             cookie_httponly=False,
             exclude=["^/api/", "^/static/", "^/schema"],
         ),
-        # Errors raised before a page's route is known (no such path, a bad CSRF token), and
-        # those of the parameters Litestar reads (on every route, the API's too).
-        exception_handlers={400: bad_request, 404: http_error, 403: http_error, 405: http_error},
+        # Errors raised before a page's route is known (no such path or method, a bad CSRF
+        # token, a body too large), those of the parameters Litestar reads (on every route,
+        # the API's too; a path id no row can have is 404) and crashes: the error page, or
+        # JSON for the API.
+        exception_handlers={HTTPException: http_error, 400: bad_request, 500: server_error},
+        after_exception=[recognise_user],
     )

@@ -3,7 +3,10 @@ saved as it is given), evidence per item, reviewing findings, and submitting the
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -12,9 +15,10 @@ from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
-from inspection.errors import Invalid
+from inspection.errors import Invalid, ServiceError
 from inspection.schemas import (
     AnswerIn,
+    AnswerOut,
     FindingIn,
     FindingPatch,
     InspectionIn,
@@ -24,10 +28,12 @@ from inspection.schemas import (
     SubmitIn,
 )
 from inspection.services import checklists, directory, evidence, inspections, item_evidence
+from inspection.services.checklists import LoadedVersion
 from inspection.services.context import on_team
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
+from inspection.web.errors import service_error
 from inspection.web.render import is_htmx, render
 
 
@@ -46,22 +52,79 @@ def _answer_from_form(response_type: str, fields: dict[str, list[Any]]) -> Answe
     return AnswerIn(value=value, note=note)
 
 
-async def _item_context(principal: Principal, inspection_id: int, item_code: str) -> dict[str, Any]:
-    """What one item's partial needs after a change: its answer, finding, files and the total."""
-    inspection = await inspections.get(principal, inspection_id)
-    version = await checklists.loaded_version(inspection.checklist_version_id)
-    _, _, item = version.item(item_code)
-    answers = {a.item_code: a for a in await inspections.answers(principal, inspection_id)}
-    findings = {f.item_code: f for f in await inspections.findings(principal, inspection_id)}
-    files = await item_evidence.by_item(principal, inspection_id)
+def _version_of(answer: AnswerOut | None) -> str:
+    """The version an answer form is made against: when its item was last answered.
+
+    An answer row has no version column; ``answered_at`` changes with every save, so it
+    serves as one. The form carries it in its ``base`` field (empty: not answered yet).
+    """
+    return answer.answered_at.isoformat() if answer else ""
+
+
+def _base(fields: dict[str, list[Any]]) -> dt.datetime | Literal[""] | None:
+    """The form's ``base`` as :func:`inspections.record_answer` takes it (None: not sent,
+    or not a time this system wrote, so no check)."""
+    base = (fields.get("base") or [None])[-1]
+    if base is None:
+        return None
+    if base == "":
+        return ""
+    try:
+        return dt.datetime.fromisoformat(str(base))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A change to one item that was not saved: why (a message template and its values),
+    next to which field (``value``, ``file``), what was typed (the form keeps it, so nothing
+    typed is lost), and for a conflict the answer saved meanwhile (``theirs``)."""
+
+    item_code: str
+    field: str
+    message: str
+    values: dict[str, Any]
+    typed: dict[str, str]
+    theirs: AnswerOut | None = None
+
+
+def _typed(fields: dict[str, list[Any]]) -> dict[str, str]:
+    return {name: str((fields.get(name) or [""])[-1]) for name in ("value", "note", "na")}
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """How far one section of the checklist is answered, and which items are left."""
+
+    answered: int
+    total: int
+    unanswered: list[str]
+
+
+def progress(version: LoadedVersion, answered: Collection[str]) -> dict[str, SectionProgress]:
+    """Per section code, given the codes of the items answered."""
+    result: dict[str, SectionProgress] = {}
+    for section in version.definition.sections:
+        codes = [item.code for criterion in section.criteria for item in criterion.items]
+        left = [code for code in codes if code not in answered]
+        result[section.code] = SectionProgress(len(codes) - len(left), len(codes), left)
+    return result
+
+
+def _answered(answers: dict[str, AnswerOut]) -> frozenset[str]:
+    """The items answered: a value given, or marked not applicable (a cleared answer is not)."""
+    return frozenset(code for code, a in answers.items() if a.value is not None or a.not_applicable)
+
+
+def _progress_context(version: LoadedVersion, answered: Collection[str], *, editable: bool) -> dict[str, Any]:
+    """What the checklist page and an item's partial share: the progress of each section and
+    how many items are left in all (both shown beside the running total)."""
+    sections = progress(version, answered)
     return {
-        "inspection": inspection,
-        "item": item,
-        "answer": answers.get(item_code),
-        "finding": findings.get(item_code),
-        "files": files.get(item_code, []),
-        "editable": True,
-        "oob": True,
+        "progress": sections,
+        "unanswered": sum(len(p.unanswered) for p in sections.values()),
+        "editable": editable,
     }
 
 
@@ -106,19 +169,44 @@ class InspectionPages(Controller):
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         inspection_id: PathId,
+        section: FromQuery[str | None] = None,
     ) -> Template:
-        """The checklist by section: answer forms for the team while open, the record for others."""
+        """The checklist by section: answer forms for the team while open, the record for others.
+
+        ``section`` opens that section (the one a plain form post came back to)."""
         page = await inspections.checklist_page(principal, inspection_id)
+        return self._page(request, page, opened=section)
+
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        page: inspections.ChecklistPage,
+        *,
+        opened: str | None = None,
+        refused: Refused | None = None,
+        notice: ServiceError | None = None,
+    ) -> Template:
+        """The whole checklist page; after a refused plain form post, with its message (by
+        the item's field, or above the checklist) and status, the item's section open."""
+        if refused is not None:
+            opened = page.version.item(refused.item_code)[0].code
+        status = (
+            notice.status_code if notice else 409 if refused and refused.theirs else 400 if refused else 200
+        )
         return render(
             request,
             "inspection.html",
+            status_code=status,
             inspection=page.inspection,
             definition=page.version.definition,
             answers=page.answers,
             findings=page.findings,
             files=page.files,
-            editable=page.editable,
+            opened=opened,
+            refused=refused,
+            notice=notice,
             oob=False,
+            **_progress_context(page.version, _answered(page.answers), editable=page.editable),
         )
 
     @post("/{inspection_id:int}/items/{item_code:str}")
@@ -129,27 +217,87 @@ class InspectionPages(Controller):
         inspection_id: PathId,
         item_code: FromPath[str],
     ) -> Response[Any]:
-        """Save one answer; htmx gets the item back scored, with the running total."""
+        """Save one answer; htmx gets the item back scored, with the running total and the
+        section's progress. A refused answer or a conflict comes back beside its field."""
         fields = await forms.form_data(request)
-        recorded = await inspections.record_answer(
-            principal,
-            inspection_id,
-            item_code,
-            lambda response_type: _answer_from_form(response_type, fields),
-        )
+        try:
+            recorded = await inspections.record_answer(
+                principal,
+                inspection_id,
+                item_code,
+                lambda response_type: _answer_from_form(response_type, fields),
+                _base(fields),
+            )
+        except inspections.ChangedMeanwhile as exc:
+            page = await inspections.checklist_page(principal, inspection_id)
+            conflict = Refused(item_code, "value", "", {}, _typed(fields), theirs=exc.theirs)
+            return self._item(request, page, item_code, refused=conflict)
+        except Invalid as exc:
+            page = await inspections.checklist_page(principal, inspection_id)
+            refused = Refused(item_code, exc.field or "value", exc.template, exc.values, _typed(fields))
+            return self._item(request, page, item_code, refused=refused)
+        except ServiceError as exc:
+            return self._elsewhere(request, await inspections.checklist_page(principal, inspection_id), exc)
+        answer = recorded.out.answer
         if not is_htmx(request):
-            return Redirect(f"/inspections/{inspection_id}#item-{item_code}", status_code=303)
+            return Redirect(
+                f"/inspections/{inspection_id}?section={answer.section_code}#item-{item_code}",
+                status_code=303,
+            )
         return render(
             request,
             "_partials/item.html",
             inspection=recorded.total,
             item=recorded.item,
-            answer=recorded.out.answer,
+            answer=answer,
             finding=recorded.out.finding,
             files=await evidence.files_of_item(inspection_id, item_code),
-            editable=True,
+            section_code=answer.section_code,
+            refused=None,
             oob=True,
+            **_progress_context(recorded.version, recorded.answered, editable=True),
         )
+
+    def _item(
+        self,
+        request: Request[Any, Any, Any],
+        page: inspections.ChecklistPage,
+        item_code: str,
+        *,
+        refused: Refused | None = None,
+    ) -> Response[Any]:
+        """One item as saved (htmx), or the page with it (a plain post), with what was refused."""
+        if not is_htmx(request):
+            if refused is None:
+                return Redirect(f"/inspections/{page.inspection.id}#item-{item_code}", status_code=303)
+            return self._page(request, page, refused=refused)
+        section, _, item = page.version.item(item_code)
+        # An error status: htmx swaps it in all the same (base.html's responseHandling), and
+        # the checklist's script knows the change was not saved.
+        status = 200 if refused is None else 409 if refused.theirs else 400
+        return render(
+            request,
+            "_partials/item.html",
+            status_code=status,
+            inspection=page.inspection,
+            item=item,
+            answer=page.answers.get(item_code),
+            finding=page.findings.get(item_code),
+            files=page.files.get(item_code, []),
+            section_code=section.code,
+            refused=refused,
+            oob=True,
+            **_progress_context(page.version, _answered(page.answers), editable=page.editable),
+        )
+
+    def _elsewhere(
+        self, request: Request[Any, Any, Any], page: inspections.ChecklistPage, exc: ServiceError
+    ) -> Response[Any]:
+        """An error about no single field (an unknown item, a submitted inspection): htmx
+        shows it in the page's message area; a plain post gets the page with it on top."""
+        if is_htmx(request):
+            return service_error(request, exc)
+        return self._page(request, page, notice=exc)
 
     @post("/{inspection_id:int}/items/{item_code:str}/evidence")
     async def item_evidence(
@@ -162,25 +310,24 @@ class InspectionPages(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         upload = await forms.read_upload(request)
-        await item_evidence.add(
-            principal,
-            inspection_id,
-            item_code,
-            upload.filename,
-            upload.content_type,
-            upload.data,
-            blobs,
-            settings,
-        )
-        return await self._item_response(request, principal, inspection_id, item_code)
-
-    async def _item_response(
-        self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, item_code: str
-    ) -> Response[Any]:
-        if not is_htmx(request):
-            return Redirect(f"/inspections/{inspection_id}#item-{item_code}", status_code=303)
-        context = await _item_context(principal, inspection_id, item_code)
-        return render(request, "_partials/item.html", **context)
+        try:
+            await item_evidence.add(
+                principal,
+                inspection_id,
+                item_code,
+                upload.filename,
+                upload.content_type,
+                upload.data,
+                blobs,
+                settings,
+            )
+        except Invalid as exc:
+            page = await inspections.checklist_page(principal, inspection_id)
+            refused = Refused(
+                item_code, "file", exc.template, exc.values, {"value": "", "note": "", "na": ""}
+            )
+            return self._item(request, page, item_code, refused=refused)
+        return self._item(request, await inspections.checklist_page(principal, inspection_id), item_code)
 
     @get("/{inspection_id:int}/findings")
     async def findings(
