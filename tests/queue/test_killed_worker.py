@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -49,6 +49,32 @@ def _worker_environment(settings: Settings, clock_file: Path | None) -> dict[str
     return environment
 
 
+async def _start_worker(
+    settings: Settings, clock_file: Path | None, output: BinaryIO
+) -> asyncio.subprocess.Process:
+    """``inspection worker`` in a child process configured like a deployed one."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "inspection.cli",
+        "worker",
+        env=_worker_environment(settings, clock_file),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def _twenty_notices_due(settings: Settings, deadline: dt.date) -> None:
+    """Twenty units, each with its head and one action: twenty assignment notices due now."""
+    inspector = await make_user("inspector")
+    for n in range(20):
+        unit = await make_unit(f"X-{n}")
+        await make_user("unit_head", unit, username=f"head{n}")
+        action = await make_action(unit, inspector, deadline)
+        async with write_transaction():
+            await outbox.reconcile(action.id, settings)
+
+
 async def _killed_while_held(settings: Settings, inbox: Inbox, clock_: Clock | None, tmp_path: Path) -> int:
     """Run ``inspection worker`` until the SMTP server holds its first reply, then SIGKILL it;
     the worker's exit code. With no ``clock_`` the worker keeps the real time."""
@@ -59,15 +85,7 @@ async def _killed_while_held(settings: Settings, inbox: Inbox, clock_: Clock | N
     inbox.hold = True
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "inspection.cli",
-            "worker",
-            env=_worker_environment(settings, clock_file),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        child = await _start_worker(settings, clock_file, output)
         try:
             assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
             os.kill(child.pid, signal.SIGKILL)
@@ -139,13 +157,7 @@ async def test_a_worker_killed_mid_burst_leaves_in_doubt_only_what_it_handed_ove
     connection were never handed to SMTP: none of them may count as in doubt."""
     settings = msgspec.structs.replace(queue_settings, smtp_connections=1)
     fake_clock.set(local(2026, 12, 1, 9))
-    inspector = await make_user("inspector")
-    for n in range(20):
-        unit = await make_unit(f"X-{n}")
-        await make_user("unit_head", unit, username=f"head{n}")
-        action = await make_action(unit, inspector, dt.date(2026, 12, 20))
-        async with write_transaction():
-            await outbox.reconcile(action.id, settings)
+    await _twenty_notices_due(settings, dt.date(2026, 12, 20))
     assert await _killed_while_held(settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
     assert await Notification.count().where(Notification.status == "sending") == 1
     inbox.hold = False
@@ -174,27 +186,13 @@ async def test_every_notice_arrives_within_two_minutes_of_the_restart(
     settings = msgspec.structs.replace(
         queue_settings, smtp_connections=1, send_timeout_seconds=5, queue_stale_seconds=20
     )
-    inspector = await make_user("inspector")
-    for n in range(20):
-        unit = await make_unit(f"X-{n}")
-        await make_user("unit_head", unit, username=f"head{n}")
-        action = await make_action(unit, inspector, clock.today(settings) + dt.timedelta(days=30))
-        async with write_transaction():
-            await outbox.reconcile(action.id, settings)
+    await _twenty_notices_due(settings, clock.today(settings) + dt.timedelta(days=30))
     assert await _killed_while_held(settings, inbox, None, tmp_path) == -signal.SIGKILL
     inbox.hold = False
 
     restarted = asyncio.get_running_loop().time()
     with (tmp_path / "restarted.log").open("wb") as output:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "inspection.cli",
-            "worker",
-            env=_worker_environment(settings, None),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        child = await _start_worker(settings, None, output)
         try:
             while asyncio.get_running_loop().time() - restarted < 120:
                 if await Notification.count().where(Notification.status == "sent") == 20:
