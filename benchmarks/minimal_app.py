@@ -152,7 +152,7 @@ async def checklist(request: Request[Any, Any, Any], inspection_id: FromPath[int
         (InspectionMember.inspection == inspection_id) & (InspectionMember.user == me.id)
     )
     answers = await Answer.select(
-        Answer.item_code, Answer.value, Answer.not_applicable, Answer.points, Answer.note
+        Answer.item_code, Answer.value, Answer.not_applicable, Answer.points, Answer.note, Answer.answered_at
     ).where(Answer.inspection == inspection_id)
     for answer in answers:
         # SQLite keeps a JSON number as a number (the column's affinity is NUMERIC), so
@@ -188,7 +188,24 @@ async def checklist(request: Request[Any, Any, Any], inspection_id: FromPath[int
         files=by_item,
         editable=editable and me.role == "inspector" and on_team,
         oob=False,
+        opened=None,
+        refused=None,
+        notice=None,
+        **_progress(definition, answers),
     )
+
+
+def _progress(definition: ChecklistFile, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per section, answered / total and the items left, as the page shows beside the total."""
+    answered = {a["item_code"] for a in answers if a["value"] is not None or a["not_applicable"]}
+    sections = {}
+    for section in definition.sections:
+        codes = [item.code for criterion in section.criteria for item in criterion.items]
+        left = [code for code in codes if code not in answered]
+        sections[section.code] = SimpleNamespace(
+            answered=len(codes) - len(left), total=len(codes), unanswered=left
+        )
+    return {"progress": sections, "unanswered": sum(len(p.unanswered) for p in sections.values())}
 
 
 def _actions() -> Any:
