@@ -506,3 +506,30 @@ async def test_evidence_files_are_checked_before_they_are_kept(
     assert reason in response.json()["detail"] and response.json()["extra"][0]["key"] == "file"
     detail = (await client.get(f"/api/actions/{aid}", headers=w.head)).json()
     assert detail["evidence"] == [] and [e["kind"] for e in detail["events"]] == ["created", "acknowledge"]
+
+
+async def test_a_conclusion_with_two_thousand_findings_is_issued_whole(client: Client, world: World) -> None:
+    """Its actions, their events and some ten thousand notices are written in as few
+    statements as the database can bind values to (PostgreSQL: 32,767 per statement)."""
+    w = world
+    inspection = await plan(client, w)
+    await answer(client, w, inspection["id"], "A.1.1", "yes")
+    now = dt.datetime.now(dt.UTC)
+    await Finding.insert(
+        *(
+            Finding(
+                inspection=inspection["id"],
+                title=f"Tồn tại {n}",
+                severity="minor",
+                created_by=w.inspector_id,
+                created_at=now,
+            )
+            for n in range(2000)
+        )
+    )
+    response = await client.post(
+        f"/api/inspections/{inspection['id']}/submit", json={"conclusion": "Kết luận"}, headers=w.inspector
+    )
+    assert response.status_code == 200, response.text
+    assert await CorrectiveAction.count().where(CorrectiveAction.inspection == inspection["id"]) == 2000
+    assert await ActionEvent.count().where(ActionEvent.kind == "created") == 2000

@@ -9,10 +9,10 @@ when it begins), so two writers queue instead of failing half-way.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.apps.migrations.tables import Migration
@@ -27,7 +27,10 @@ from inspection.db.tables import TABLES
 from inspection.paths import MIGRATIONS
 
 PICCOLO_CONF = "inspection.db.piccolo_conf"
+# PostgreSQL binds at most 32,767 values to one statement.
+MAX_BOUND_VALUES = 32_767
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+RowT = TypeVar("RowT", bound=Table)
 
 
 def postgres_config(url: str) -> dict[str, Any]:
@@ -67,6 +70,16 @@ def bind(engine: Engine[Any]) -> None:
     tables: tuple[type[Table], ...] = (*TABLES, Migration)
     for table in tables:
         table._meta.db = engine
+
+
+def insert_batches(rows: Sequence[RowT]) -> Iterator[Sequence[RowT]]:
+    """``rows`` (of one table) in batches small enough for one INSERT each: a conclusion
+    with 2,000 findings writes some 10,000 notices."""
+    if not rows:
+        return
+    per_statement = max(1, MAX_BOUND_VALUES // len(type(rows[0])._meta.columns))
+    for start in range(0, len(rows), per_statement):
+        yield rows[start : start + per_statement]
 
 
 def is_sqlite(engine: Engine[Any]) -> bool:

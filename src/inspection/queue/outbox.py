@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from inspection import clock
-from inspection.db.engine import write_transaction
+from inspection.db.engine import insert_batches, write_transaction
 from inspection.db.tables import CorrectiveAction, Notification, User
 from inspection.domain import schedule
 from inspection.domain.actions import UNIT_OWES, Status
@@ -121,8 +121,8 @@ async def reconcile(action_id: int, settings: Settings, leader_ids: list[int] | 
         for slot in plan.slots
         if slot.key not in existing
     ]
-    if fresh:
-        await Notification.insert(*fresh).on_conflict(target=Notification.idempotency_key)
+    for batch in insert_batches(fresh):
+        await Notification.insert(*batch).on_conflict(target=Notification.idempotency_key)
 
 
 # Open actions with an assignee and no chase notice still to send: the last one went out,
@@ -181,7 +181,8 @@ def _row(
 
 async def schedule_new_actions(actions: list[ActionFacts], settings: Settings) -> None:
     """Actions were just created and assigned: write each one's schedule (the assignment
-    notice, reminders, overdue, escalation), all in one statement whatever their number."""
+    notice, reminders, overdue, escalation), in one statement whatever their number (up to
+    what one statement can bind)."""
     now = clock.now()
     leaders = await active_leader_ids()
     rows = [
@@ -189,8 +190,8 @@ async def schedule_new_actions(actions: list[ActionFacts], settings: Settings) -
         for facts in actions
         for slot in schedule.plan(facts, leaders, settings, now).slots
     ]
-    if rows:
-        await Notification.insert(*rows).on_conflict(target=Notification.idempotency_key)
+    for batch in insert_batches(rows):
+        await Notification.insert(*batch).on_conflict(target=Notification.idempotency_key)
 
 
 async def cancel_for_action(action_id: int) -> None:

@@ -11,7 +11,7 @@ import msgspec
 from inspection import clock
 from inspection.auth.principal import Principal
 from inspection.clock import local_day, start_of_day, today
-from inspection.db.engine import read_transaction, write_transaction
+from inspection.db.engine import insert_batches, read_transaction, write_transaction
 from inspection.db.tables import (
     ActionEvent,
     CorrectiveAction,
@@ -146,37 +146,36 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
         "minor": own.minor or settings.deadline_days_minor,
     }
     now = clock.now()
-    new = [finding for finding in findings if finding["id"] not in done]
-    if new:
-        inserted = await CorrectiveAction.insert(
-            *(
-                CorrectiveAction(
-                    finding=finding["id"],
-                    inspection=inspection_id,
-                    unit=inspection["unit"],
-                    assignee=inspection["unit.head_id"],
-                    opened_by=finding["created_by"],
-                    title=finding["title"],
-                    severity=finding["severity"],
-                    status=Status.OPEN.value,
-                    due_date=(
-                        due := finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)
-                    ),
-                    original_due_date=due,
-                    created_at=now,
-                )
-                for finding in new
-            )
-        ).returning(CorrectiveAction.id, CorrectiveAction.due_date, CorrectiveAction.finding)
-        created = sorted(inserted, key=lambda row: row["id"])
-        await ActionEvent.insert(
-            *(
-                _event_row(
-                    row["id"], "created", None, "", Status.OPEN, "", {"due_date": row["due_date"].isoformat()}
-                )
-                for row in created
-            )
+    actions = [
+        CorrectiveAction(
+            finding=finding["id"],
+            inspection=inspection_id,
+            unit=inspection["unit"],
+            assignee=inspection["unit.head_id"],
+            opened_by=finding["created_by"],
+            title=finding["title"],
+            severity=finding["severity"],
+            status=Status.OPEN.value,
+            due_date=(due := finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)),
+            original_due_date=due,
+            created_at=now,
         )
+        for finding in findings
+        if finding["id"] not in done
+    ]
+    created: list[dict[str, Any]] = []
+    for batch in insert_batches(actions):
+        created += await CorrectiveAction.insert(*batch).returning(
+            CorrectiveAction.id, CorrectiveAction.due_date
+        )
+    created.sort(key=lambda row: row["id"])
+    events = [
+        _event_row(row["id"], "created", None, "", Status.OPEN, "", {"due_date": row["due_date"].isoformat()})
+        for row in created
+    ]
+    for events_batch in insert_batches(events):
+        await ActionEvent.insert(*events_batch)
+    if created:
         await outbox.schedule_new_actions(
             [
                 ActionFacts(row["id"], Status.OPEN.value, row["due_date"], inspection["unit.head_id"], 0)
