@@ -169,3 +169,23 @@ async def test_a_send_under_way_when_redis_goes_is_finished_and_recorded(
             await asyncio.sleep(0.1)
         assert await _stop(child) == 0, log.read_text()
     assert len(inbox.messages) == 1
+
+
+async def test_a_worker_stopped_while_it_sends_ends_quietly(
+    db: object, inbox: Inbox, fake_clock: Clock, queue_settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM while a message is with the SMTP server: the send is cut off (its row stays
+    for the next worker, counted in doubt if it was handed over), and the worker ends with
+    exit code 0 and no traceback in its log. The jobs waiting for the one SMTP connection
+    are cut off too."""
+    for n in range(5):
+        await _notice_due(queue_settings, f"X-{n}")
+    settings = msgspec.structs.replace(queue_settings, smtp_connections=1)
+    inbox.hold = True
+    async with _running(["worker"], settings, fake_clock, tmp_path) as (child, _, log):
+        assert await asyncio.to_thread(inbox.holding.wait, 60), log.read_text()
+        code = await _stop(child)
+        inbox.release.set()
+    assert code == 0, log.read_text()
+    assert "Traceback" not in log.read_text()
+    assert _lines(log, "INFO", WORKER, "queue worker stopped"), log.read_text()

@@ -223,6 +223,14 @@ async def _close(worker: Worker) -> None:
         # Its cancelled jobs end by failing to record their end in Redis: wait for that, so
         # none is left to be reported as an exception never retrieved.
         await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    except asyncio.CancelledError:
+        # arq's close cancels the jobs under way, then gathers them: a job's cancellation can
+        # come back here (seen when stopping during a burst). Only this task's own
+        # cancellation is to go on up; the jobs' ends are awaited like the case above.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
 
 
 @asynccontextmanager
