@@ -254,9 +254,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
     if action_id is not None and row["action_status"] is None:
         return await _settle(notification_id, "cancelled", "action deleted")
     if kind in SCHEDULED_KINDS and not _still_scheduled(row):
-        return await _settle(
-            notification_id, "cancelled", "no longer scheduled (closed, moved or reassigned)"
-        )
+        return await _settle(notification_id, "cancelled", NO_LONGER_SCHEDULED)
     data = outbox.decode_data(row["data"])
     days = _days(kind, row["due_date"], clock.today(settings), int(data.get("days", 0)))
     if outbox.is_superseded(row, settings, now) or (kind == "reminder" and days < 0):

@@ -28,9 +28,3 @@ async def add(
     async with write_transaction():
         evidence_id = await evidence.record(kept, principal.id, inspection=inspection_id, item_code=item_code)
     return await evidence.get(evidence_id)
-
-
-async def by_item(principal: Principal, inspection_id: int) -> dict[str, list[EvidenceOut]]:
-    """The files of an inspection the principal may see, by item code, oldest first."""
-    await inspections.get_visible(principal, inspection_id)
-    return await evidence.for_items(inspection_id)
