@@ -28,7 +28,7 @@ def settings_of(request: Request[Any, Any, Any]) -> Settings:
     """The settings, read directly by the hottest handlers (as is the principal, with
     :func:`principal_of`): a handler with two or more dependencies has Litestar resolve them
     in a task group, which costs more than what those handlers do themselves
-    (benchmarks/bench_api.py)."""
+    (measured with the API benchmark of the time)."""
     settings: Settings = request.app.state.settings
     return settings
 

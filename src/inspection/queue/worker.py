@@ -97,7 +97,7 @@ def worker_settings(settings: Settings, *, mailer: Mailer | None = None) -> dict
         # A send job mostly waits (for SMTP replies, for a free SMTP connection). Once max_jobs
         # run, arq stops taking jobs until its next poll, poll_delay later: jobs lasting 10 ms
         # ran at 570/s with 20 and 1,800/s with 100 (bare arq, poll_delay 0.05), and 20 held
-        # benchmarks/bench_queue.py to some 400 sends/s whatever the CPU left.
+        # the old queue benchmark to some 400 sends/s whatever the CPU left.
         "max_jobs": 100,
         "poll_delay": 0.2,
     }

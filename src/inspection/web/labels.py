@@ -1,7 +1,7 @@
 """Words for the values the services return, in the page's language.
 
 Plain functions rather than Jinja macros: the inbox shows three of them per action, and a
-macro call costs more than the rest of its row (benchmarks/bench_pages.py). The messages
+macro call costs more than the rest of its row (measured with benchmarks/bench_pages.py). The messages
 are marked for extraction here and translated with the request's catalog when rendered.
 """
 
