@@ -11,7 +11,6 @@ a session cookie spends its statements on its own data only.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +23,7 @@ from piccolo.querystring import QueryString
 from inspection import clock
 from inspection.db.engine import current_engine
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user
-from tests.web.conftest import csrf, login
+from tests.web.conftest import csrf, login, plan_on_page
 
 Client = httpx.AsyncClient
 
@@ -76,21 +75,7 @@ async def _inspector_with_inspection(client: Client) -> tuple[int, int]:
 
 
 async def _plan(client: Client, unit_id: int) -> int:
-    page = await client.get("/inspections/new")
-    response = await client.post(
-        "/inspections/",
-        data={
-            "unit_id": unit_id,
-            "checklist_code": "mini",
-            "title": "Kiểm tra CCHC xã An Bình",
-            "planned_date": "2026-11-20",
-            "_csrf_token": csrf(page),
-        },
-    )
-    assert response.status_code == 303, response.text
-    match = re.search(r"/inspections/(\d+)", response.headers["location"])
-    assert match
-    return int(match.group(1))
+    return int((await plan_on_page(client, unit_id)).rsplit("/", 1)[-1])
 
 
 async def test_recording_an_answer_from_the_checklist_page(client: Client) -> None:

@@ -45,3 +45,22 @@ async def login_as(client: httpx.AsyncClient, role: str) -> None:
     user = await User.select(User.username).where(User.role == role).order_by(User.id).first()
     assert user is not None, role
     await login(client, user["username"])
+
+
+async def plan_on_page(client: httpx.AsyncClient, unit_id: int, **fields: object) -> str:
+    """Plan an inspection of the mini checklist through the planning form, as the signed-in
+    inspector; the address of its checklist page."""
+    planned = await post_form(
+        client,
+        "/inspections/new",
+        "/inspections/",
+        {
+            "unit_id": str(unit_id),
+            "checklist_code": "mini",
+            "title": "Kiểm tra CCHC xã An Bình",
+            "planned_date": "2026-11-20",
+            **fields,
+        },
+    )
+    assert planned.status_code == 303, planned.text
+    return str(planned.headers["location"])

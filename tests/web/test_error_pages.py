@@ -7,7 +7,7 @@ import httpx
 
 from inspection.auth.sessions import COOKIE
 from tests.factories import load_mini_checklist, make_unit, make_user
-from tests.web.conftest import csrf, login, post_form
+from tests.web.conftest import csrf, login, plan_on_page
 
 Client = httpx.AsyncClient
 PAGE = {"Accept": "text/html,application/xhtml+xml"}
@@ -21,19 +21,7 @@ async def _inspection(client: Client) -> str:
     commune = await make_unit("X-ANBINH")
     await make_user("inspector", username="thanh")
     await login(client, "thanh")
-    planned = await post_form(
-        client,
-        "/inspections/new",
-        "/inspections/",
-        {
-            "unit_id": str(commune.id),
-            "checklist_code": "mini",
-            "title": "Kiểm tra",
-            "planned_date": "2026-11-20",
-        },
-    )
-    assert planned.status_code == 303, planned.text
-    return str(planned.headers["location"])
+    return await plan_on_page(client, commune.id)
 
 
 async def test_a_missing_page_or_method_shows_our_page_in_vietnamese_with_the_menu(client: Client) -> None:

@@ -12,7 +12,7 @@ from inspection.clock import today
 from inspection.db.tables import CorrectiveAction, Evidence, Finding, Inspection, User
 from inspection.settings import Settings
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user
-from tests.web.conftest import csrf, login, post_form
+from tests.web.conftest import csrf, login, plan_on_page, post_form
 
 Client = httpx.AsyncClient
 HTMX = {"HX-Request": "true"}
@@ -164,20 +164,7 @@ async def test_inspector_plans_fills_reviews_submits_and_verifies(client: Client
     colleague = await make_user("inspector", username="lan")
     await make_user("inspector", username="thanh")
     await login(client, "thanh")
-    planned = await post_form(
-        client,
-        "/inspections/new",
-        "/inspections/",
-        {
-            "unit_id": str(commune.id),
-            "checklist_code": "mini",
-            "title": "Kiểm tra CCHC xã An Bình",
-            "planned_date": "2026-11-20",
-            "member_ids": [str(colleague.id)],
-        },
-    )
-    assert planned.status_code == 303, planned.text
-    url = planned.headers["location"]
+    url = await plan_on_page(client, commune.id, member_ids=[str(colleague.id)])
     inspection_id = int(url.rsplit("/", 1)[-1])
     page = await client.get(url)
     assert "<details" in page.text
