@@ -47,13 +47,21 @@ from inspection.db.tables import (
     Unit,
     User,
 )
+from inspection.domain.roles import ROLES, Role
 from inspection.services.checklists import latest_version_id
 from inspection.settings import Settings
-from tests.factories import DATA, PASSWORD, load_mini_checklist, make_action, make_unit, make_user
+from tests.factories import (
+    DATA,
+    PASSWORD,
+    load_mini_checklist,
+    make_action,
+    make_unit,
+    make_user,
+    token_headers,
+)
 
-Role = Literal["admin", "inspector", "unit_head", "leader", "observer"]
-ROLES: tuple[Role, ...] = ("admin", "inspector", "unit_head", "leader", "observer")
 Side = Literal["own", "other"]
+SIDES: tuple[Side, Side] = ("own", "other")
 Outcome = int | tuple[int, int]
 NOBODYS_ID = 2_000_000_000
 # What belongs to a unit (or to a person): ids a unit head may or may not see.
@@ -97,10 +105,15 @@ def rule(
     leader: Outcome,
     observer: Outcome,
 ) -> Rule:
-    outcomes = {"admin": admin, "inspector": inspector, "unit_head": unit_head, "leader": leader}
-    outcomes["observer"] = observer
+    outcomes: dict[Role, Outcome] = {
+        "admin": admin,
+        "inspector": inspector,
+        "unit_head": unit_head,
+        "leader": leader,
+        "observer": observer,
+    }
     expect = {role: o if isinstance(o, tuple) else (o, o) for role, o in outcomes.items()}
-    return Rule(needs, expect, body or (lambda _: {}))  # type: ignore[arg-type]
+    return Rule(needs, expect, body or (lambda _: {}))
 
 
 def everyone(status: Outcome, needs: str = "", body: Body | None = None) -> Rule:
@@ -146,8 +159,8 @@ def _form(**values: Any) -> Body:
     return lambda _: {"data": values}
 
 
-def _upload(field_name: str = "file") -> Body:
-    return lambda _: {"files": {field_name: ("bang.png", PNG, "image/png")}, "data": {"note": "Ảnh"}}
+def _upload(_: Target) -> dict[str, Any]:
+    return {"files": {"file": ("bang.png", PNG, "image/png")}, "data": {"note": "Ảnh"}}
 
 
 def _new_unit(_: Target) -> dict[str, Any]:
@@ -240,7 +253,7 @@ MATRIX: dict[str, Rule] = {
         "action:open", NOTE, admin=403, inspector=201, unit_head=(201, 404), leader=201, observer=403
     ),
     "POST /api/actions/{action_id}/extension-requests": unit_heads("action:acknowledged", 201, _extension),
-    "POST /api/actions/{action_id}/evidence": unit_heads("action:acknowledged", 201, _upload()),
+    "POST /api/actions/{action_id}/evidence": unit_heads("action:acknowledged", 201, _upload),
     "POST /api/extension-requests/{extension_id}/decision": rule(
         "extension",
         _json(approve=True),
@@ -275,7 +288,7 @@ MATRIX: dict[str, Rule] = {
         leader=303,
         observer=403,
     ),
-    "POST /actions/{action_id}/evidence": unit_heads("action:acknowledged", 303, _upload()),
+    "POST /actions/{action_id}/evidence": unit_heads("action:acknowledged", 303, _upload),
     "POST /actions/{action_id}/extension": unit_heads(
         "action:acknowledged", 303, lambda t: {"data": _extension(t)["json"]}
     ),
@@ -296,7 +309,7 @@ MATRIX: dict[str, Rule] = {
         "inspection:in_progress", 303, _form(value="yes")
     ),
     "POST /inspections/{inspection_id}/items/{item_code}/evidence": team(
-        "inspection:in_progress", 303, _upload()
+        "inspection:in_progress", 303, _upload
     ),
     "GET /inspections/{inspection_id}/findings": seen("inspection:in_progress"),
     "POST /inspections/{inspection_id}/findings": team(
@@ -354,7 +367,7 @@ def test_every_route_has_its_access_rules() -> None:
 
 
 @dataclass
-class Side_:
+class UnitSide:
     """One unit with its head and the inspector whose team visits it."""
 
     unit: Unit
@@ -366,7 +379,7 @@ class Side_:
 class World:
     users: dict[Role, User]
     headers: dict[Role, dict[str, str]]
-    sides: dict[Side, Side_]
+    sides: dict[Side, UnitSide]
     blobs: Any
     made: dict[tuple[str, Side, Role], dict[str, Any]] = field(default_factory=dict)
 
@@ -465,7 +478,7 @@ class World:
             return {"notification_id": notification.id}
         raise AssertionError(f"no maker for {needs!r}")
 
-    async def _inspection(self, s: Side_, status: str) -> int:
+    async def _inspection(self, s: UnitSide, status: str) -> int:
         now = clock.now()
         inspection = Inspection(
             unit=s.unit.id,
@@ -483,7 +496,7 @@ class World:
         await InspectionMember(inspection=inspection.id, user=s.lead.id, role="lead").save()
         return int(inspection.id)
 
-    async def _action(self, s: Side_, status: str) -> int:
+    async def _action(self, s: UnitSide, status: str) -> int:
         action = await make_action(s.unit, s.lead, clock.now().date() + dt.timedelta(days=15))
         await InspectionMember(inspection=action.inspection, user=s.lead.id, role="lead").save()
         now = clock.now()
@@ -507,8 +520,6 @@ class World:
 
 
 async def _world(app: Litestar) -> World:
-    from tests.factories import token_headers
-
     await load_mini_checklist()
     own, other = await make_unit("X-ANBINH"), await make_unit("X-BASAO")
     users: dict[Role, User] = {
@@ -518,9 +529,9 @@ async def _world(app: Litestar) -> World:
         "leader": await make_user("leader", username="pct.huyen"),
         "observer": await make_user("observer", username="hdnd"),
     }
-    sides: dict[Side, Side_] = {
-        "own": Side_(own, users["unit_head"], users["inspector"]),
-        "other": Side_(
+    sides: dict[Side, UnitSide] = {
+        "own": UnitSide(own, users["unit_head"], users["inspector"]),
+        "other": UnitSide(
             other,
             await make_user("unit_head", other, username="truong.x-basao"),
             await make_user("inspector", username="lan.tt"),
@@ -540,7 +551,7 @@ async def _send(client: httpx.AsyncClient, w: World, operation: str, target: Tar
     kwargs = MATRIX[operation].body(target)
     headers = dict(w.headers[target.role])
     if not url.startswith("/api/") and method == "POST":
-        headers["x-csrftoken"] = client.cookies.get("csrftoken", "")
+        headers["x-csrftoken"] = client.cookies.get("csrftoken") or ""
     # Each request on its own: no session cookie from an earlier sign-in rides along.
     for name in [c for c in client.cookies if c != "csrftoken"]:
         client.cookies.delete(name)
@@ -557,8 +568,8 @@ async def test_each_role_gets_what_the_matrix_says_on_every_route(
     for operation in [op for op in operations(app) if op in MATRIX]:
         rule_ = MATRIX[operation]
         for role in ROLES:
-            for side, expected in zip(("own", "other"), rule_.expect[role], strict=True):
-                target = await w.target(rule_.needs, side, role)  # type: ignore[arg-type]
+            for side, expected in zip(SIDES, rule_.expect[role], strict=True):
+                target = await w.target(rule_.needs, side, role)
                 response = await _send(client, w, operation, target)
                 if response.status_code != expected:
                     wrong.append(
@@ -566,7 +577,7 @@ async def test_each_role_gets_what_the_matrix_says_on_every_route(
                         f" {response.text[:160]!r}"
                     )
                 if not operation.startswith(("GET", "HEAD")) and response.status_code < 400:
-                    w.used(rule_.needs, side, role)  # type: ignore[arg-type]
+                    w.used(rule_.needs, side, role)
             # To a unit head another unit's object is no more there than an id nobody has.
             if role == "unit_head" and rule_.needs.partition(":")[0] in UNIT_BOUND:
                 target = await w.target(rule_.needs, "other", role)

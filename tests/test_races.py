@@ -248,3 +248,24 @@ async def test_a_failed_notice_is_sent_again_once(client: Client, world: World) 
     assert {r.json()["detail"] for r in refused} == {
         "Only a failed notification can be sent again; this one is pending"
     }
+
+
+async def test_new_versions_of_one_checklist_sent_at_once_take_one_number_each(client: Client) -> None:
+    """Ten changed files at once: ten versions, numbered 1 to 10 without a gap or a repeat."""
+    admin = await token_headers(await make_user("admin", username="quantri"))
+    text = (DATA / "mini.toml").read_text()
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/api/checklists?filename=mini.toml",
+                content=text.replace(
+                    'title_vi = "Phiếu kiểm tra thử"', f'title_vi = "Phiếu số {n}"'
+                ).encode(),
+                headers=admin,
+            )
+            for n in range(10)
+        )
+    )
+    assert {r.status_code for r in responses} == {201}, [r.text[:200] for r in responses]
+    assert sorted(r.json()["number"] for r in responses) == list(range(1, 11))
+    assert await ChecklistVersion.count() == 10
