@@ -344,6 +344,23 @@ MATRIX: dict[str, Rule] = {
 }
 
 
+# What the routes open to anyone answer to a caller who has not signed in.
+OPEN: dict[str, int] = {
+    "POST /api/auth/login": 200,
+    "POST /api/auth/logout": 204,
+    "GET /login": 200,
+    "POST /login": 303,
+    "GET /lang/{code}": 303,
+    "GET /static/{file_path}": 200,
+    "HEAD /static/{file_path}": 200,
+    "GET /schema": 200,
+    "GET /schema/swagger": 200,
+    "GET /schema/openapi.json": 200,
+    "GET /schema/oauth2-redirect.html": 200,
+    "GET /schema/{path}": 404,
+}
+
+
 def operations(app: Litestar) -> list[str]:
     """Every "METHOD path" the application answers (OPTIONS, answered for all alike, aside)."""
     found = set()
@@ -546,10 +563,12 @@ def _url(operation: str, path: Mapping[str, Any]) -> tuple[str, str]:
     return method, re.sub(r"\{(\w+)\}", lambda m: str(path[m[1]]), template)
 
 
-async def _send(client: httpx.AsyncClient, w: World, operation: str, target: Target) -> httpx.Response:
+async def _send(
+    client: httpx.AsyncClient, w: World, operation: str, target: Target, *, anonymous: bool = False
+) -> httpx.Response:
     method, url = _url(operation, target.path)
     kwargs = MATRIX[operation].body(target)
-    headers = dict(w.headers[target.role])
+    headers = {} if anonymous else dict(w.headers[target.role])
     if not url.startswith("/api/") and method == "POST":
         headers["x-csrftoken"] = client.cookies.get("csrftoken") or ""
     # Each request on its own: no session cookie from an earlier sign-in rides along.
@@ -590,4 +609,15 @@ async def test_each_role_gets_what_the_matrix_says_on_every_route(
                         f"{operation} as unit_head on an id nobody has: {missing.status_code},"
                         f" not {rule_.expect[role][1]} as on another unit's"
                     )
+        # Signed out: the API answers 401 and a page sends to the sign-in form, but for the
+        # few routes open to anyone (those of signing in sign the admin in here).
+        target = await w.target(rule_.needs, "own", "admin")
+        response = await _send(client, w, operation, target, anonymous=True)
+        expected = OPEN.get(operation, 401 if operation.split(" ")[1].startswith("/api/") else 303)
+        if response.status_code != expected:
+            wrong.append(f"{operation} signed out: {response.status_code}, expected {expected}")
+        elif expected == 303 and operation not in OPEN:
+            assert response.headers["location"].startswith("/login"), operation
+        if not operation.startswith(("GET", "HEAD")) and response.status_code < 400:
+            w.used(rule_.needs, "own", "admin")
     assert not wrong, "\n".join(wrong)
