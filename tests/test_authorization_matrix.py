@@ -12,7 +12,8 @@ states:
 - something the caller may not see answers 404: to a unit head, another unit's objects do not
   exist, so they answer exactly as an id nobody has (checked too, with such an id);
 - something they may see but not do answers 403, and so does a route closed to their role
-  altogether, whatever the id (which says nothing about the object);
+  altogether, whatever the id (which says nothing about the object); a refused request
+  writes nothing (every table's rows, versions and states are compared before and after);
 - what they may do answers 2xx (a page's form 303 to the page that follows).
 
 Every object is in the state that allows the move, so an allowed move succeeds; a fresh one
@@ -36,6 +37,7 @@ from inspection import clock
 from inspection.app import create_app
 from inspection.auth.tokens import new_token
 from inspection.db.tables import (
+    TABLES,
     ApiToken,
     CorrectiveAction,
     Evidence,
@@ -577,6 +579,25 @@ async def _send(
     return await client.request(method, url, headers=headers, **kwargs)
 
 
+# Rows of every table, and the versions and states of what moves: a refused request changes
+# none. (The SQL is made of the project's own table names, nothing from outside.)
+_COUNTS = ", ".join(f'(SELECT COUNT(*) FROM "{t._meta.tablename}") AS "{t._meta.tablename}"' for t in TABLES)  # noqa: S608
+_FINGERPRINT = f"""
+SELECT {_COUNTS},
+       (SELECT COALESCE(SUM(version), 0) FROM corrective_action) AS action_versions,
+       (SELECT COALESCE(SUM(version), 0) FROM inspection) AS inspection_versions,
+       (SELECT COALESCE(SUM(version), 0) FROM finding) AS finding_versions,
+       (SELECT COUNT(*) FROM api_token WHERE revoked) AS revoked,
+       (SELECT COUNT(*) FROM notification WHERE status = 'failed') AS failed,
+       (SELECT COUNT(*) FROM extension_request WHERE status = 'pending') AS pending
+"""  # noqa: S608
+
+
+async def _fingerprint() -> dict[str, Any]:
+    [row] = await Unit.raw(_FINGERPRINT)
+    return dict(row)
+
+
 async def test_each_role_gets_what_the_matrix_says_on_every_route(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
@@ -589,12 +610,15 @@ async def test_each_role_gets_what_the_matrix_says_on_every_route(
         for role in ROLES:
             for side, expected in zip(SIDES, rule_.expect[role], strict=True):
                 target = await w.target(rule_.needs, side, role)
+                before = await _fingerprint() if expected in (403, 404) else None
                 response = await _send(client, w, operation, target)
                 if response.status_code != expected:
                     wrong.append(
                         f"{operation} as {role} on {side}: {response.status_code}, expected {expected}:"
                         f" {response.text[:160]!r}"
                     )
+                elif expected in (403, 404) and await _fingerprint() != before:
+                    wrong.append(f"{operation} as {role} on {side}: refused ({expected}) but wrote")
                 if not operation.startswith(("GET", "HEAD")) and response.status_code < 400:
                     w.used(rule_.needs, side, role)
             # To a unit head another unit's object is no more there than an id nobody has.
