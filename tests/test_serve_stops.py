@@ -26,7 +26,7 @@ from tests.queue.conftest import free_port
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
 STARTED_WITHIN = 60.0
-GONE_WITHIN = 10.0
+GONE_WITHIN = 20.0
 
 
 def _stat(pid: int) -> tuple[str, str, int] | None:
