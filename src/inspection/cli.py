@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -94,16 +96,49 @@ async def _prepare(settings: Settings, demo: bool) -> None:
 def serve(host: str, port: int, demo: bool) -> None:
     """Run everything in one process on embedded defaults: migrations, checklists, web and worker."""
     from inspection.embedded_redis import EmbeddedRedis
+    from inspection.processes import signal_when_orphaned
 
+    # While uvicorn runs, SIGINT and SIGTERM are its own: it stops the web app and the worker,
+    # then raises the signal again. Before and after, they raise _Stopped here, so the ExitStack
+    # stops the Redis it started. A hang-up (a closed terminal, or the launcher that started
+    # serve dying) stops it as a SIGTERM does; under nohup, hang-ups stay ignored.
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, _stop)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, _hang_up)
+        signal_when_orphaned(signal.SIGHUP)
     settings = _embedded_secret(_settings())
-    with ExitStack() as stack:
-        if not settings.redis_url:
-            redis = stack.enter_context(EmbeddedRedis(settings.data_path / "redis"))
-            settings = msgspec.structs.replace(settings, redis_url=redis.url)
-            click.echo(f"Embedded Redis at {redis.url}")
-        _run(_prepare(settings, demo))
-        click.echo(f"Serving on http://{host}:{port}  (API schema: http://{host}:{port}/schema)")
-        _run(_serve(settings, host, port, with_worker=True))
+    try:
+        with ExitStack() as stack:
+            if not settings.redis_url:
+                redis = stack.enter_context(EmbeddedRedis(settings.data_path / "redis"))
+                settings = msgspec.structs.replace(settings, redis_url=redis.url)
+                click.echo(f"Embedded Redis at {redis.url}")
+            _run(_prepare(settings, demo))
+            click.echo(f"Serving on http://{host}:{port}  (API schema: http://{host}:{port}/schema)")
+            _run(_serve(settings, host, port, with_worker=True))
+    except _Stopped as stopped:
+        # Everything started has stopped: end as the signal asked, for whoever waits on serve.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(stopped.signum, signal.SIG_DFL)
+        signal.raise_signal(stopped.signum)
+
+
+class _Stopped(Exception):
+    """A signal asked ``serve`` to stop (raised in the main thread by :func:`_stop`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by signal {signum}")
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stopped(signum)
+
+
+def _hang_up(_signum: int, _frame: FrameType | None) -> None:
+    signal.raise_signal(signal.SIGTERM)
 
 
 async def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:

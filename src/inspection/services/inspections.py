@@ -273,17 +273,22 @@ async def editable_by_team(principal: Principal, inspection_id: int) -> dict[str
 
 
 async def start(principal: Principal, inspection_id: int) -> InspectionOut:
-    row = await editable_by_team(principal, inspection_id)
-    if row["status"] != "planned":
-        raise Conflict("The inspection has already started")
+    await editable_by_team(principal, inspection_id)
+    # The row read above may be stale: the update itself decides who started it.
     async with write_transaction():
-        await Inspection.update(
-            {
-                Inspection.status: "in_progress",
-                Inspection.started_at: clock.now(),
-                Inspection.version: row["version"] + 1,
-            }
-        ).where((Inspection.id == inspection_id) & (Inspection.status == "planned"))
+        started = (
+            await Inspection.update(
+                {
+                    Inspection.status: "in_progress",
+                    Inspection.started_at: clock.now(),
+                    Inspection.version: Inspection.version + 1,
+                }
+            )
+            .where((Inspection.id == inspection_id) & (Inspection.status == "planned"))
+            .returning(Inspection.id)
+        )
+    if not started:
+        raise Conflict("The inspection has already started")
     return await get(principal, inspection_id)
 
 
@@ -690,10 +695,19 @@ async def update_finding(
     return await _finding_out(finding_id)
 
 
+_STATUS = "SELECT status FROM inspection WHERE id = {}"
+
+
 async def delete_finding(principal: Principal, finding_id: int) -> None:
-    await _finding_for_team(principal, finding_id)
+    row = await _finding_for_team(principal, finding_id)
     async with write_transaction():
-        await Finding.delete().where(Finding.id == finding_id)
+        # The inspection's row locked, as an answer or a submit locks it, and read again: a
+        # finding cannot go while the conclusion turns it into an action.
+        [locked] = await Inspection.raw(_STATUS + for_update("inspection"), row["inspection"])
+        _ensure_editable(locked["status"])
+        deleted = await Finding.delete().where(Finding.id == finding_id).returning(Finding.id)
+    if not deleted:  # deleted meanwhile by someone else: gone, as it would be one after the other
+        raise NotFound("No such finding")
 
 
 async def submit(
