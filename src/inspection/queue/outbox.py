@@ -7,6 +7,7 @@ SMTP. The sweep (``inspection.queue.sweep``) later hands due rows to the send jo
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inspection import clock
@@ -36,7 +37,7 @@ def decode_data(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def is_superseded(row: dict[str, Any], settings: Settings, now: dt.datetime) -> bool:
+def is_superseded(row: Mapping[str, Any], settings: Settings, now: dt.datetime) -> bool:
     """Whether a notification row (kind, due_at, data) went stale before it was sent (see schedule)."""
     days = int(decode_data(row["data"]).get("days", 0))
     limit = schedule.superseded_at(row["kind"], days, row["due_at"], settings)
