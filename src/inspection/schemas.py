@@ -366,6 +366,21 @@ class ExtensionOut(Output, kw_only=True):
     created_at: dt.datetime
 
 
+ExtensionStatus = Literal["pending", "approved", "rejected"]
+
+
+class ExtensionRequestOut(ExtensionOut, kw_only=True):
+    """An extension request in the list of requests: with the action it is for."""
+
+    action_title: str
+    action_status: str
+    action_due_date: dt.date
+    unit_id: int
+    unit_name: str
+    item_code: str | None
+    inspection_id: int
+
+
 class EvidenceOut(Output, kw_only=True):
     id: int
     filename: str
@@ -406,6 +421,14 @@ class ReopenIn(Input, kw_only=True):
 class ExtensionIn(Input, kw_only=True):
     requested_due_date: dt.date
     reason: RequiredNote
+
+
+class ChaseIn(Input, kw_only=True):
+    """A leader's reminder or escalation by hand: the action's version is required, so a
+    click sent twice records (and sends) one."""
+
+    note: Note = ""
+    version: Version
 
 
 class DecisionIn(Input, kw_only=True):

@@ -161,9 +161,9 @@ def _days(kind: str, due_date: dt.date | None, today: dt.date, stored: int) -> i
     reminder), days past it (overdue, escalation); others keep what was stored."""
     if due_date is None:
         return stored
-    if kind == "reminder":
+    if kind in ("reminder", "manual_reminder"):
         return (due_date - today).days
-    if kind in ("overdue", "escalation"):
+    if kind in ("overdue", "escalation", "manual_escalation"):
         return (today - due_date).days
     return stored
 
@@ -367,6 +367,7 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
         "days": _row_days(row, settings),
         "note": data.get("note", ""),
         "approved": bool(data.get("approved", False)),
+        "by": data.get("by", ""),
         "escalation_after_days": settings.escalation_after_days,
     }
     template = kind

@@ -22,7 +22,15 @@ if TYPE_CHECKING:
 
     from inspection.settings import Settings
 
-EVENT_KINDS = ("reported_fixed", "closed", "reopened", "extension_decided")
+# Immediate notices of events; ``manual_*`` are a leader's reminder or escalation by hand.
+EVENT_KINDS = (
+    "reported_fixed",
+    "closed",
+    "reopened",
+    "extension_decided",
+    "manual_reminder",
+    "manual_escalation",
+)
 # Rows not yet handed to SMTP: these may still be cancelled or moved.
 UNSENT = ("pending", "queued")
 HAD_ITS_TURN = ("queued", "sending", "sent", "failed")
@@ -254,7 +262,7 @@ async def move_unit_actions_to_head(unit_id: int, new_head_id: int | None, setti
             await Notification.update({Notification.recipient: new_head_id}).where(
                 (Notification.action == row["id"])
                 & (Notification.recipient == row["assignee"])
-                & Notification.kind.is_in(["closed", "reopened", "extension_decided"])
+                & Notification.kind.is_in(["closed", "reopened", "extension_decided", "manual_reminder"])
                 & Notification.status.is_in(list(UNSENT))
             )
     leaders = await active_leader_ids()
