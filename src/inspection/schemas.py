@@ -352,6 +352,9 @@ class EventOut(Output, kw_only=True):
     data: dict[str, Any]
 
 
+ExtensionStatus = Literal["pending", "approved", "rejected"]
+
+
 class ExtensionOut(Output, kw_only=True):
     id: int
     action_id: int
@@ -359,14 +362,11 @@ class ExtensionOut(Output, kw_only=True):
     requested_by_name: str
     requested_due_date: dt.date
     reason: str
-    status: Literal["pending", "approved", "rejected"]
+    status: ExtensionStatus
     decided_by_id: int | None
     decided_at: dt.datetime | None
     decision_note: str
     created_at: dt.datetime
-
-
-ExtensionStatus = Literal["pending", "approved", "rejected"]
 
 
 class ExtensionRequestOut(ExtensionOut, kw_only=True):
