@@ -327,7 +327,9 @@ def _still_scheduled(row: Mapping[str, Any]) -> bool:
     return bool(prefixes) and str(row["idempotency_key"]).startswith(prefixes)
 
 
-async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
+async def prepare(
+    notification_id: int, settings: Settings, read: dict[str, Any] | None = None
+) -> Outgoing | str:
     """Check the row and build its message; a string says why nothing is to be sent.
 
     One read gathers everything; the only write is the move to ``sending`` (or the row's
@@ -337,9 +339,10 @@ async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
 
     A row of a group (see ``_group``) takes along the group's other rows that are due,
     unsent and pass the same checks: they go out in one message, and their own jobs find
-    them sent. Those that fail a check are left to their own jobs.
+    them sent. Those that fail a check are left to their own jobs. ``read`` is the row, if
+    the job has just read it.
     """
-    row = await _read(notification_id)
+    row = read or await _read(notification_id)
     if row is None:
         return "gone"
     if row["status"] != "queued":
@@ -452,7 +455,7 @@ async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
     row = await _read(notification_id)
     group = _group(row, settings) if row is not None and row["status"] == "queued" else None
     if group is None:
-        outcome = await _send(notification_id, settings, mailer, job_try)
+        outcome = await _send(notification_id, settings, mailer, job_try, row)
     else:
         # The jobs of one group's rows in this worker take turns: the first sends the group's
         # message and the others then find their rows sent, rather than each gathering the
@@ -470,9 +473,12 @@ async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
 _REGATHER = 3
 
 
-async def _send(notification_id: int, settings: Settings, mailer: Mailer, job_try: int) -> str:
+async def _send(
+    notification_id: int, settings: Settings, mailer: Mailer, job_try: int, read: dict[str, Any] | None = None
+) -> str:
     for _ in range(_REGATHER):
-        outgoing = await prepare(notification_id, settings)
+        outgoing = await prepare(notification_id, settings, read)
+        read = None  # another turn reads the row again
         if isinstance(outgoing, str):
             return outgoing
         ids = outgoing.ids
