@@ -7,11 +7,12 @@ one takes along the others of its group, and every row ends ``sent`` exactly onc
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 
 from inspection.db.engine import write_transaction
-from inspection.db.tables import CorrectiveAction, Finding, Notification
+from inspection.db.tables import CorrectiveAction, Finding, Notification, Unit, User
 from inspection.queue import outbox
 from inspection.services.actions import create_actions_for_inspection
 from inspection.settings import Settings
@@ -23,18 +24,14 @@ def _text(message: object) -> str:
     return str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[attr-defined]
 
 
-async def test_a_conclusion_sends_its_unit_head_one_email_listing_every_action(
-    db: object, quiet_redis: object, inbox: Inbox, fake_clock: Clock, queue_settings: Settings
-) -> None:
-    settings = queue_settings
-    fake_clock.set(local(2026, 12, 1, 9))
+async def _conclusion(settings: Settings, clock_: Clock) -> tuple[Unit, User, int]:
+    """A conclusion of three findings for UBND xã An Bình, issued now: its unit, its inspector,
+    its inspection."""
     await load_mini_checklist()
     unit = await make_unit("X-ANBINH", name_vi="UBND xã An Bình")
     await make_user("unit_head", unit, username="chutich", full_name="Nguyễn Văn Hùng")
-    other = await make_unit("X-TANTHUAN", name_vi="UBND xã Tân Thuận")
-    await make_user("unit_head", other, username="chutich2")
     inspector = await make_user("inspector", username="thanhtra")
-    inspection = await make_scored_inspection(unit, inspector, fake_clock.at, {})
+    inspection = await make_scored_inspection(unit, inspector, clock_.at, {})
     for code, title, severity in (
         ("1.1", "Chưa niêm yết thủ tục hành chính mới", "critical"),
         ("1.2", "Sổ theo dõi hồ sơ ghi thiếu", "major"),
@@ -46,10 +43,21 @@ async def test_a_conclusion_sends_its_unit_head_one_email_listing_every_action(
             title=title,
             severity=severity,
             created_by=inspector.id,
-            created_at=fake_clock.at,
+            created_at=clock_.at,
         ).save()
     async with write_transaction():
         await create_actions_for_inspection(inspection.id, settings)
+    return unit, inspector, inspection.id
+
+
+async def test_a_conclusion_sends_its_unit_head_one_email_listing_every_action(
+    db: object, quiet_redis: object, inbox: Inbox, fake_clock: Clock, queue_settings: Settings
+) -> None:
+    settings = queue_settings
+    fake_clock.set(local(2026, 12, 1, 9))
+    _, inspector, inspection_id = await _conclusion(settings, fake_clock)
+    other = await make_unit("X-TANTHUAN", name_vi="UBND xã Tân Thuận")
+    await make_user("unit_head", other, username="chutich2")
     await make_action(other, inspector, dt.date(2026, 12, 20))  # another unit's single action
     async with write_transaction():
         for row in await CorrectiveAction.select(CorrectiveAction.id).where(
@@ -67,7 +75,7 @@ async def test_a_conclusion_sends_its_unit_head_one_email_listing_every_action(
     text = _text(message)
     actions = await CorrectiveAction.select(
         CorrectiveAction.id, CorrectiveAction.title, CorrectiveAction.due_date
-    ).where(CorrectiveAction.inspection == inspection.id)
+    ).where(CorrectiveAction.inspection == inspection_id)
     assert len(actions) == 3
     for action in actions:
         due = action["due_date"].strftime("%d/%m/%Y")
@@ -78,6 +86,30 @@ async def test_a_conclusion_sends_its_unit_head_one_email_listing_every_action(
 
     await run_worker(settings)  # the other rows' jobs found them sent: nothing more
     assert len(inbox.messages) == 2
+
+
+async def test_a_combined_message_refused_is_retried_whole(
+    db: object, quiet_redis: object, inbox: Inbox, fake_clock: Clock, queue_settings: Settings
+) -> None:
+    """The server refuses the message after its rows were claimed: they all wait for the
+    retry, and the next try sends them in one message, once."""
+    fake_clock.set(local(2026, 12, 1, 9))
+    await _conclusion(queue_settings, fake_clock)
+    inbox.down = True
+
+    async def back_soon() -> None:
+        await asyncio.sleep(1.5)
+        inbox.down = False
+
+    await asyncio.gather(run_worker(queue_settings), back_soon())
+    assert inbox.summary() == [
+        ("chutich@example.test", "[Giao nhiệm vụ khắc phục] UBND xã An Bình · 3 nhiệm vụ khắc phục")
+    ]
+    rows = await Notification.select(Notification.status, Notification.attempts).where(
+        Notification.kind == "assigned"
+    )
+    assert [row["status"] for row in rows] == ["sent"] * 3
+    assert all(row["attempts"] >= 2 for row in rows)
 
 
 async def test_reminders_and_overdue_notices_of_one_day_arrive_in_one_email(

@@ -19,7 +19,6 @@ import weakref
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from arq import Retry
@@ -482,10 +481,19 @@ async def _send(
         if isinstance(outgoing, str):
             return outgoing
         ids = outgoing.ids
+        claimed: list[bool] = []
+
+        async def claim(ids: tuple[int, ...] = ids, claimed: list[bool] = claimed) -> bool:
+            claimed.append(await _claim(ids))
+            return claimed[-1]
+
         try:
-            handed = await mailer.send(outgoing.mail, partial(_claim, ids))
+            handed = await mailer.send(outgoing.mail, claim)
         except MailError as exc:
-            return await record_failure(ids, str(exc), job_try, settings)
+            # Refused after the claim: every row of the message waits for the retry (or fails).
+            # Before it (no connection to be had), the other rows were never touched.
+            failed = ids if any(claimed) else (notification_id,)
+            return await record_failure(failed, str(exc), job_try, settings)
         if handed:
             await Notification.raw(_for(_SENT, len(ids)), clock.now(), *ids)
             return (
