@@ -106,7 +106,8 @@ async def test_the_checklist_page_whatever_was_answered(client: Client) -> None:
     for item, value in (("A.1.1", "no"), ("A.1.2", "partial"), ("A.1.3", 90.0), ("B.1.1", 3.0)):
         await client.put(f"/api/inspections/{inspection_id}/answers/{item}", json={"value": value})
     answered = await count(lambda: client.get(f"/inspections/{inspection_id}"))
-    assert len(answered) <= 5, answered
+    # 5, and the menu's count of extension requests waiting for an inspector's decision.
+    assert len(answered) <= 6, answered
     assert len(answered) == len(empty)
 
 

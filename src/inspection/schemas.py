@@ -352,6 +352,9 @@ class EventOut(Output, kw_only=True):
     data: dict[str, Any]
 
 
+ExtensionStatus = Literal["pending", "approved", "rejected"]
+
+
 class ExtensionOut(Output, kw_only=True):
     id: int
     action_id: int
@@ -359,11 +362,23 @@ class ExtensionOut(Output, kw_only=True):
     requested_by_name: str
     requested_due_date: dt.date
     reason: str
-    status: Literal["pending", "approved", "rejected"]
+    status: ExtensionStatus
     decided_by_id: int | None
     decided_at: dt.datetime | None
     decision_note: str
     created_at: dt.datetime
+
+
+class ExtensionRequestOut(ExtensionOut, kw_only=True):
+    """An extension request in the list of requests: with the action it is for."""
+
+    action_title: str
+    action_status: str
+    action_due_date: dt.date
+    unit_id: int
+    unit_name: str
+    item_code: str | None
+    inspection_id: int
 
 
 class EvidenceOut(Output, kw_only=True):
@@ -406,6 +421,14 @@ class ReopenIn(Input, kw_only=True):
 class ExtensionIn(Input, kw_only=True):
     requested_due_date: dt.date
     reason: RequiredNote
+
+
+class ChaseIn(Input, kw_only=True):
+    """A leader's reminder or escalation by hand: the action's version is required, so a
+    click sent twice records (and sends) one."""
+
+    note: Note = ""
+    version: Version
 
 
 class DecisionIn(Input, kw_only=True):

@@ -22,11 +22,11 @@ def _rows_read_and_dropped(plan: dict[str, Any]) -> int:
 @pytest.mark.parametrize(
     ("statement", "status", "arguments"),
     [
-        (jobs._START, "queued", "(now(), {id})"),
-        (jobs._SENT, "sending", "(now(), {id})"),
+        (jobs._for(jobs._START, 1), "queued", "(now(), {id})"),
+        (jobs._for(jobs._SENT, 1), "sending", "(now(), {id})"),
         (jobs._SETTLE, "queued", "('cancelled', 'test', {id})"),
         (jobs._NOT_DUE, "queued", "({id})"),
-        (jobs._FAILED, "sending", "('queued', 'test', now(), {id})"),
+        (jobs._for(jobs._FAILED, 1), "sending", "('queued', 'test', now(), {id})"),
     ],
     ids=["claim", "sent", "settle", "not-due", "failed"],
 )

@@ -24,11 +24,18 @@ import msgspec
 
 from inspection import clock
 from inspection.db.engine import write_transaction
-from inspection.db.tables import Notification
+from inspection.db.tables import CorrectiveAction, Notification
 from inspection.mail.sender import message_id
 from inspection.queue import admin, outbox
 from inspection.settings import PREFIX, Settings
-from tests.factories import make_action, make_unit, make_user
+from tests.factories import (
+    ActionState,
+    load_mini_checklist,
+    make_action,
+    make_scored_inspection,
+    make_unit,
+    make_user,
+)
 from tests.queue.conftest import Clock, Inbox, local, run_worker
 from tests.queue.test_faults import _three_actions
 
@@ -207,3 +214,40 @@ async def test_every_notice_arrives_within_two_minutes_of_the_restart(
     assert took < 120
     assert sorted(arrived.values()) == [1] * 19 + [2]
     assert (await admin.queue_report())["in_doubt"] == 1
+
+
+async def test_a_worker_killed_while_sending_a_combined_message(
+    db: object,
+    quiet_redis: Any,
+    inbox: Inbox,
+    fake_clock: Clock,
+    queue_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """Twenty actions of one conclusion: one message to their unit's head, held by the server
+    when the worker is killed. All twenty rows went over in it, so each counts in doubt; the
+    resend gathers the same rows and carries the same Message-ID."""
+    settings = msgspec.structs.replace(queue_settings, smtp_connections=1)
+    fake_clock.set(local(2026, 12, 1, 9))
+    await load_mini_checklist()
+    unit = await make_unit("X-ANBINH")
+    await make_user("unit_head", unit, username="chutich")
+    conclusion = tuple(ActionState(due=dt.date(2026, 12, 20)) for _ in range(20))
+    await make_scored_inspection(unit, await make_user("inspector"), fake_clock.at, {}, conclusion)
+    async with write_transaction():
+        for row in await CorrectiveAction.select(CorrectiveAction.id):
+            await outbox.reconcile(row["id"], settings)
+    assert await _killed_while_held(settings, inbox, fake_clock, tmp_path) == -signal.SIGKILL
+    assert await Notification.count().where(Notification.status == "sending") == 20
+    inbox.hold = False
+
+    fake_clock.advance(seconds=settings.queue_stale_seconds + 60)
+    in_progress = await quiet_redis.keys("arq:in-progress:*")
+    if in_progress:
+        await quiet_redis.delete(*in_progress)
+    await run_worker(settings)
+
+    arrived = collections.Counter(str(m["Message-ID"]) for m in inbox.messages)
+    assert list(arrived.values()) == [2]  # the one message, twice, with the same Message-ID
+    report = await admin.queue_report()
+    assert report["in_doubt"] == 20 and report["sent"] == 20

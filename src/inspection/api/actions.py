@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody, Parameter
+from litestar.params import Body, FromQuery, JSONBody, Parameter
 
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
@@ -17,10 +17,13 @@ from inspection.schemas import (
     ActionDetailOut,
     ActionFilters,
     ActionOut,
+    ChaseIn,
     DecisionIn,
     EvidenceOut,
     ExtensionIn,
     ExtensionOut,
+    ExtensionRequestOut,
+    ExtensionStatus,
     Input,
     Note,
     Offset,
@@ -170,10 +173,50 @@ class ActionController(Controller):
             settings,
         )
 
+    @post("/{action_id:int}/remind", status_code=200)
+    async def remind(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[ChaseIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """A leader reminds the unit's head by e-mail, now (``{"note", "version"}``; the version
+        is required: a request sent twice sends one reminder, the second answers 409)."""
+        return await actions.chase(principal, action_id, "remind", data, settings)
+
+    @post("/{action_id:int}/escalate", status_code=200)
+    async def escalate(
+        self,
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        data: JSONBody[ChaseIn],
+        settings: NamedDependency[Settings],
+    ) -> ActionOut:
+        """A leader escalates an overdue action: the other leaders and the unit's head are
+        told by e-mail, now (``{"note", "version"}``, as for ``remind``)."""
+        return await actions.chase(principal, action_id, "escalate", data, settings)
+
 
 class ExtensionController(Controller):
     path = "/api/extension-requests"
     tags = ["actions"]
+
+    @get("/")
+    async def list_requests(
+        self,
+        principal: NamedDependency[Principal],
+        status: FromQuery[ExtensionStatus | None] = None,
+        decidable: FromQuery[bool] = False,
+        limit: int = Parameter(default=100, ge=1, le=500),
+        offset: Offset = 0,
+    ) -> list[ExtensionRequestOut]:
+        """Requests for more time on the actions the user may see, oldest first, with their
+        action; ``status=pending`` keeps those waiting for a decision, ``decidable=true``
+        those the user may decide (a leader: all; an inspector: their teams' inspections)."""
+        return await actions.list_extension_requests(
+            principal, status=status, decidable=decidable, limit=limit, offset=offset
+        )
 
     @post("/{extension_id:int}/decision", status_code=200)
     async def decide(

@@ -134,6 +134,22 @@ def check_extension_decider(actor: Actor) -> None:
         raise NotAllowed("Only a leader or an inspector of the inspection team may decide an extension")
 
 
+Chase = Literal["remind", "escalate"]
+
+
+def check_chase(chase: Chase, role: Role, status: Status, has_assignee: bool, late: int) -> None:
+    """A leader's reminder or escalation by hand: only while the unit owes work on the action,
+    and an escalation only once it is overdue (``late``: its days overdue)."""
+    if role != "leader":
+        raise NotAllowed("Only a leader may send a reminder or escalate an action by hand")
+    if status not in UNIT_OWES:
+        raise TransitionError("The unit owes nothing on this action: there is nothing to chase")
+    if not has_assignee:
+        raise TransitionError("The action's unit has no head to remind")
+    if chase == "escalate" and late <= 0:
+        raise TransitionError("Only an overdue action can be escalated")
+
+
 def deadline_for(severity: str, conclusion_day: dt.date, days_by_severity: dict[str, int]) -> dt.date:
     """The default deadline: the conclusion day plus the days allowed for the severity."""
     return conclusion_day + dt.timedelta(days=days_by_severity[severity])

@@ -68,7 +68,9 @@ def render(kind: str, language: str, context: dict[str, Any]) -> Rendered:
     """
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     template = environment(language).get_template(f"{kind}.jinja")
-    module = template.make_module({"action": None, "groups": [], "note": "", "language": language, **context})
+    module = template.make_module(
+        {"action": None, "groups": [], "items": [], "note": "", "language": language, **context}
+    )
     parts = module.__dict__
     return Rendered(
         subject=" ".join(str(parts["subject"]).split()),

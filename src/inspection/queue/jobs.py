@@ -12,8 +12,10 @@ of rows stuck in ``sending`` is described in :mod:`inspection.queue.sweep`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import weakref
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 class Outgoing:
     """A notification ready to hand to SMTP."""
 
-    id: int
+    ids: tuple[int, ...]  # the rows it carries: its own, and those of its group
     kind: str
     action_id: int | None
     mail: Message
@@ -92,7 +94,8 @@ class ActionView:
     severity: str  # the code: the template has its word in the message's language
     due: str
     url: str
-    days: int = 0  # overdue, in the digest
+    days: int = 0  # overdue, in the digest; days left or overdue, in a combined message
+    kind: str = ""  # the notice's kind, in a combined message
 
 
 def _action_view(row: Mapping[str, Any], language: str, settings: Settings) -> ActionView:
@@ -157,51 +160,145 @@ def _days(kind: str, due_date: dt.date | None, today: dt.date, stored: int) -> i
     reminder), days past it (overdue, escalation); others keep what was stored."""
     if due_date is None:
         return stored
-    if kind == "reminder":
+    if kind in ("reminder", "manual_reminder"):
         return (due_date - today).days
-    if kind in ("overdue", "escalation"):
+    if kind in ("overdue", "escalation", "manual_escalation"):
         return (today - due_date).days
     return stored
 
 
 # Everything a send needs in one read: the row, its recipient, and its action with the
-# action's unit, finding and assignee (empty for a digest).
-_READ = """
+# action's inspection, unit, finding and assignee (empty for a digest).
+_COLUMNS = """
 SELECT n.id, n.kind, n.action, n.status, n.due_at, n.idempotency_key, n.data, n.recipient,
        r.email, r.full_name, r.language, r.active, r.role,
        a.title, a.severity, a.status AS action_status, a.due_date, a.assignee, a.reopen_count,
-       u.name_vi AS unit_name_vi, u.name_en AS unit_name_en, f.item_code, h.full_name AS assignee_name
+       a.inspection, u.name_vi AS unit_name_vi, u.name_en AS unit_name_en, f.item_code,
+       h.full_name AS assignee_name
 FROM notification n
 JOIN app_user r ON r.id = n.recipient
 LEFT JOIN corrective_action a ON a.id = n.action
 LEFT JOIN unit u ON u.id = a.unit
 LEFT JOIN finding f ON f.id = a.finding
 LEFT JOIN app_user h ON h.id = a.assignee
-WHERE n.id = {}
 """
+_READ = _COLUMNS + "WHERE n.id = {}"
+# The other unsent rows of a row's group that are due (see ``_group``): the same recipient
+# and kinds, due within the window given; ``%s`` narrows an assignment group to its inspection.
+_GROUP = (
+    _COLUMNS
+    + """WHERE n.recipient = {} AND n.kind IN (%s) AND n.status IN ('pending', 'queued')
+  AND n.due_at >= {} AND n.due_at <= {} AND n.id <> {} %s
+ORDER BY a.due_date, n.id"""
+)
 # The writes by key are guarded by the row's status, read as ``status || ''`` on purpose:
 # PostgreSQL plans ``status = 'queued'`` with statistics taken while few rows were queued,
 # so it scanned the (status, due_at) index, reading every queued row, where the key finds
 # one: 13 ms per claim once the sweep had queued 15,000 rows, against 0.1 ms. An
 # expression keeps the plan on the primary key (tests/queue/test_claim_plan.py).
+# ``{ids}`` stands for the rows one message carries (see ``_for``).
 _START = """
 UPDATE notification SET status = 'sending', attempts = attempts + 1, claimed_at = {}
-WHERE id = {} AND status || '' = 'queued'
+WHERE id IN ({ids}) AND status || '' IN ('queued', 'pending')
 RETURNING id
 """
 _SENT = """
 UPDATE notification SET status = 'sent', sent_at = {}, last_error = ''
-WHERE id = {} AND status || '' = 'sending'
+WHERE id IN ({ids}) AND status || '' = 'sending'
 """
 _SETTLE = "UPDATE notification SET status = {}, last_error = {} WHERE id = {} AND status || '' = 'queued'"
 _NOT_DUE = "UPDATE notification SET status = 'pending' WHERE id = {} AND status || '' = 'queued'"
-# A failure may come before the row was claimed (no connection to be had) or after.
+# A failure may come before the rows were claimed (no connection to be had) or after.
 _FAILED = """
 UPDATE notification SET status = {}, last_error = {}, claimed_at = {}
-WHERE id = {} AND status || '' IN ('queued', 'sending')
+WHERE id IN ({ids}) AND status || '' IN ('queued', 'sending')
 """
 
+
+def _for(statement: str, count: int) -> str:
+    """``statement`` for ``count`` rows: a ``{}`` placeholder for each id."""
+    return statement.replace("{ids}", ", ".join(["{}"] * count))
+
+
 NO_LONGER_SCHEDULED = "no longer scheduled (closed, moved or reassigned)"
+NOT_DUE = "not due yet"
+
+# Notices combined into one e-mail: the kinds of a group, per kind.
+_GROUP_KINDS = {
+    "assigned": ("assigned",),
+    "reminder": ("reminder", "overdue"),
+    "overdue": ("reminder", "overdue"),
+    "escalation": ("escalation",),
+}
+# The template of a combined e-mail, per kind of its group.
+_LIST_TEMPLATES = {"assigned": "assigned_list", "reminder": "chase_list", "escalation": "escalation_list"}
+# The earliest due time an assignment group reaches back to: all of an inspection's.
+_LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _group(row: Mapping[str, Any], settings: Settings) -> str | None:
+    """The name of the e-mail a row's notice goes out in with others, or None if it goes alone.
+
+    One recipient gets one e-mail for the assignment notices of one inspection's conclusion,
+    one for the reminders and overdue notices due the same local day, and one for the
+    escalations due the same local day.
+    """
+    kind = str(row["kind"])
+    if kind not in _GROUP_KINDS or row["action"] is None:
+        return None
+    if kind == "assigned":
+        return f"assigned:u{row['recipient']}:i{row['inspection']}"
+    first = "reminder" if kind == "overdue" else kind
+    return f"{first}:u{row['recipient']}:{clock.local_day(row['due_at'], settings).isoformat()}"
+
+
+async def _read(notification_id: int) -> dict[str, Any] | None:
+    rows = await Notification.raw(_READ, notification_id)
+    return dict(rows[0]) if rows else None
+
+
+async def _siblings(row: dict[str, Any], settings: Settings, now: dt.datetime) -> list[dict[str, Any]]:
+    """The other due, unsent rows of the row's group (unchecked)."""
+    kind = str(row["kind"])
+    kinds = ", ".join(f"'{k}'" for k in _GROUP_KINDS[kind])
+    if kind == "assigned":
+        sql = _GROUP % (kinds, "AND a.inspection = {}")
+        extra: tuple[Any, ...] = (row["inspection"],)
+        first, last = _LONG_AGO, now
+    else:
+        sql = _GROUP % (kinds, "")
+        extra = ()
+        day = clock.local_day(row["due_at"], settings)
+        first = clock.start_of_day(day, settings)
+        last = min(
+            now, clock.start_of_day(day + dt.timedelta(days=1), settings) - dt.timedelta(microseconds=1)
+        )
+    rows = await Notification.raw(sql, row["recipient"], first, last, row["id"], *extra)
+    return [dict(r) for r in rows]
+
+
+def _verdict(row: Mapping[str, Any], settings: Settings, now: dt.datetime) -> tuple[str, str] | None:
+    """Why a due row is not to be sent now, as (what becomes of it, the reason admins see);
+    None: send it. Reads nothing: everything comes from the joined row."""
+    if row["due_at"] > now:
+        return ("pending", NOT_DUE)
+    if not row["active"]:
+        return ("cancelled", "recipient is no longer active")
+    kind: str = row["kind"]
+    if row["action"] is not None and row["action_status"] is None:
+        return ("cancelled", "action deleted")
+    if kind in SCHEDULED_KINDS and not _still_scheduled(row):
+        return ("cancelled", NO_LONGER_SCHEDULED)
+    if outbox.is_superseded(row, settings, now) or (kind == "reminder" and _row_days(row, settings) < 0):
+        return ("superseded", outbox.SUPERSEDED)
+    if not row["email"]:
+        return ("failed", "recipient has no e-mail address")
+    return None
+
+
+def _row_days(row: Mapping[str, Any], settings: Settings) -> int:
+    stored = int(outbox.decode_data(row["data"]).get("days", 0))
+    return _days(row["kind"], row["due_date"], clock.today(settings), stored)
 
 
 async def _settle(notification_id: int, status: str, reason: str) -> str:
@@ -219,7 +316,7 @@ async def _supersede(row: dict[str, Any], settings: Settings) -> str:
     return outcome
 
 
-def _still_scheduled(row: dict[str, Any]) -> bool:
+def _still_scheduled(row: Mapping[str, Any]) -> bool:
     """Whether a scheduled notice still belongs to its action's schedule, judged from the joined row."""
     facts = ActionFacts(
         row["action"], row["action_status"], row["due_date"], row["assignee"], row["reopen_count"]
@@ -229,104 +326,177 @@ def _still_scheduled(row: dict[str, Any]) -> bool:
     return bool(prefixes) and str(row["idempotency_key"]).startswith(prefixes)
 
 
-async def prepare(notification_id: int, settings: Settings) -> Outgoing | str:
+async def prepare(
+    notification_id: int, settings: Settings, read: dict[str, Any] | None = None
+) -> Outgoing | str:
     """Check the row and build its message; a string says why nothing is to be sent.
 
     One read gathers everything; the only write is the move to ``sending`` (or the row's
-    cancellation), a single statement guarded by ``status = 'queued'``. A change that
+    cancellation), a single statement guarded by the rows' status. A change that
     invalidates the row meanwhile (closing, rescheduling) cancels it, so the guard fails and
     nothing is sent: no transaction needs to span the checks.
+
+    A row of a group (see ``_group``) takes along the group's other rows that are due,
+    unsent and pass the same checks: they go out in one message, and their own jobs find
+    them sent. Those that fail a check are left to their own jobs. ``read`` is the row, if
+    the job has just read it.
     """
-    rows = await Notification.raw(_READ, notification_id)
-    if not rows:
+    row = read or await _read(notification_id)
+    if row is None:
         return "gone"
-    row: dict[str, Any] = dict(rows[0])
     if row["status"] != "queued":
         return f"skipped: {row['status']}"
     now = clock.now()
-    if row["due_at"] > now:
-        await Notification.raw(_NOT_DUE, notification_id)
-        return "not due yet"
-    if not row["active"]:
-        return await _settle(notification_id, "cancelled", "recipient is no longer active")
+    verdict = _verdict(row, settings, now)
+    if verdict is not None:
+        status, reason = verdict
+        if status == "pending":
+            await Notification.raw(_NOT_DUE, notification_id)
+            return reason
+        if status == "superseded":
+            return await _supersede(row, settings)
+        return await _settle(notification_id, status, reason)
     kind: str = row["kind"]
-    action_id: int | None = row["action"]
-    if action_id is not None and row["action_status"] is None:
-        return await _settle(notification_id, "cancelled", "action deleted")
-    if kind in SCHEDULED_KINDS and not _still_scheduled(row):
-        return await _settle(notification_id, "cancelled", NO_LONGER_SCHEDULED)
-    data = outbox.decode_data(row["data"])
-    days = _days(kind, row["due_date"], clock.today(settings), int(data.get("days", 0)))
-    if outbox.is_superseded(row, settings, now) or (kind == "reminder" and days < 0):
-        return await _supersede(row, settings)
-    if not row["email"]:
-        return await _settle(notification_id, "failed", "recipient has no e-mail address")
     language: str = row["language"] if row["language"] in LANGUAGES else settings.default_language
+    rows = [row]
+    if _group(row, settings) is not None:
+        rows += [
+            other for other in await _siblings(row, settings, now) if _verdict(other, settings, now) is None
+        ]
+    data = outbox.decode_data(row["data"])
     context: dict[str, Any] = {
         "recipient_name": row["full_name"],
-        "days": days,
+        "days": _row_days(row, settings),
         "note": data.get("note", ""),
         "approved": bool(data.get("approved", False)),
+        "by": data.get("by", ""),
         "escalation_after_days": settings.escalation_after_days,
     }
-    if action_id is not None:
-        context["action"] = _action_view({**row, "id": action_id}, language, settings)
+    template = kind
+    if len(rows) > 1:
+        template = _LIST_TEMPLATES[_GROUP_KINDS[kind][0]]
+        rows.sort(key=lambda r: (r["due_date"], r["action"], r["id"]))
+        context["items"] = [
+            replace(
+                _action_view({**r, "id": r["action"]}, language, settings),
+                kind=r["kind"],
+                days=_row_days(r, settings),
+            )
+            for r in rows
+        ]
+        context["unit"] = context["items"][0].unit
+    elif row["action"] is not None:
+        context["action"] = _action_view({**row, "id": row["action"]}, language, settings)
         context["assignee_name"] = row["assignee_name"] or ""
     if kind == "digest":
         digest = await _digest_context(row["recipient"], language, settings)
         if isinstance(digest, str):
             return await _settle(notification_id, "cancelled", digest)
         context.update(digest, week=data.get("week", ""))
+    keys = sorted(str(r["idempotency_key"]) for r in rows)
     try:
         mail = build_message(
-            render(kind, language, context),
+            render(template, language, context),
             mail_from=settings.mail_from,
             to_name=row["full_name"],
             to_address=row["email"],
-            message_id=message_id(row["idempotency_key"], settings.mail_from),
+            # One notice: its key's. Several: their keys', so a resend of the same group
+            # after a crash carries the same Message-ID.
+            message_id=message_id("|".join(keys), settings.mail_from),
         )
     except ValueError as exc:
         return await _settle(notification_id, "failed", f"recipient's e-mail address is not one: {exc}")
-    return Outgoing(notification_id, kind, action_id, mail)
+    return Outgoing(tuple(r["id"] for r in rows), kind, row["action"], mail)
 
 
-async def _claim(notification_id: int) -> bool:
-    """Move the row from ``queued`` to ``sending``: from now on it counts as handed to SMTP."""
-    return bool(await Notification.raw(_START, clock.now(), notification_id))
+class _GroupChanged(Exception):
+    """Some row of the message was taken meanwhile: claim none of them."""
 
 
-async def record_failure(notification_id: int, error: str, job_try: int, settings: Settings) -> str:
-    """SMTP refused: try again after the next delay, or give up and leave the row ``failed``
+async def _claim(ids: tuple[int, ...]) -> bool:
+    """Move the message's rows to ``sending``, all or none: from now on they count as handed
+    to SMTP. None moves if any was taken meanwhile (by another job's message, a change)."""
+    try:
+        async with write_transaction():
+            claimed = await Notification.raw(_for(_START, len(ids)), clock.now(), *ids)
+            if len(claimed) != len(ids):
+                raise _GroupChanged
+    except _GroupChanged:
+        return False
+    return True
+
+
+async def record_failure(ids: tuple[int, ...], error: str, job_try: int, settings: Settings) -> str:
+    """SMTP refused: try again after the next delay, or give up and leave the rows ``failed``
     for admins. (The action's chase goes on: the sweep writes its next notice.)"""
     delays = settings.mail_retry_seconds
     last = job_try > len(delays)
     # A retry waits ``delay``: the row is stale only once that wait and a send have passed.
     retry_at = clock.now() + dt.timedelta(seconds=0 if last else delays[job_try - 1])
-    await Notification.raw(_FAILED, "failed" if last else "queued", error[:2000], retry_at, notification_id)
+    await Notification.raw(
+        _for(_FAILED, len(ids)), "failed" if last else "queued", error[:2000], retry_at, *ids
+    )
     if last:
-        log.warning("notification %d failed after %d tries: %s", notification_id, job_try, error)
+        log.warning("notification %s failed after %d tries: %s", ids, job_try, error)
         return f"failed: {error}"
     raise Retry(defer=delays[job_try - 1])
 
 
 async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
-    """The arq job: send one notification row, at most once per successful try."""
+    """The arq job: send one notification row (with the rows of its group), at most once per
+    successful try."""
     settings: Settings = ctx["settings"]
     mailer: Mailer = ctx["mailer"]
-    outcome = await _send(notification_id, settings, mailer, int(ctx.get("job_try", 1)))
+    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = ctx.setdefault(
+        "send_groups", weakref.WeakValueDictionary()
+    )
+    job_try = int(ctx.get("job_try", 1))
+    row = await _read(notification_id)
+    group = _group(row, settings) if row is not None and row["status"] == "queued" else None
+    if group is None:
+        outcome = await _send(notification_id, settings, mailer, job_try, row)
+    else:
+        # The jobs of one group's rows in this worker take turns: the first sends the group's
+        # message and the others then find their rows sent, rather than each gathering the
+        # group and building its message only to lose the claim.
+        lock = locks.get(group)
+        if lock is None:
+            lock = locks[group] = asyncio.Lock()
+        async with lock:
+            outcome = await _send(notification_id, settings, mailer, job_try)
     log.info("notification %d: %s", notification_id, outcome)
     return outcome
 
 
-async def _send(notification_id: int, settings: Settings, mailer: Mailer, job_try: int) -> str:
-    outgoing = await prepare(notification_id, settings)
-    if isinstance(outgoing, str):
-        return outgoing
-    try:
-        handed = await mailer.send(outgoing.mail, lambda: _claim(notification_id))
-    except MailError as exc:
-        return await record_failure(notification_id, str(exc), job_try, settings)
-    if not handed:
-        return "skipped: taken by another change"
-    await Notification.raw(_SENT, clock.now(), notification_id)
-    return f"sent ({outgoing.kind})"
+# How often a job gathers its group again when a row of it was taken while it waited.
+_REGATHER = 3
+
+
+async def _send(
+    notification_id: int, settings: Settings, mailer: Mailer, job_try: int, read: dict[str, Any] | None = None
+) -> str:
+    for _ in range(_REGATHER):
+        outgoing = await prepare(notification_id, settings, read)
+        read = None  # another turn reads the row again
+        if isinstance(outgoing, str):
+            return outgoing
+        ids = outgoing.ids
+        claimed: list[bool] = []
+
+        async def claim(ids: tuple[int, ...] = ids, claimed: list[bool] = claimed) -> bool:
+            claimed.append(await _claim(ids))
+            return claimed[-1]
+
+        try:
+            handed = await mailer.send(outgoing.mail, claim)
+        except MailError as exc:
+            # Refused after the claim: every row of the message waits for the retry (or fails).
+            # Before it (no connection to be had), the other rows were never touched.
+            failed = ids if any(claimed) else (notification_id,)
+            return await record_failure(failed, str(exc), job_try, settings)
+        if handed:
+            await Notification.raw(_for(_SENT, len(ids)), clock.now(), *ids)
+            return (
+                f"sent ({outgoing.kind}, {len(ids)} notices)" if len(ids) > 1 else f"sent ({outgoing.kind})"
+            )
+    return "skipped: taken by another change"

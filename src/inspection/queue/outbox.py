@@ -7,6 +7,7 @@ SMTP. The sweep (``inspection.queue.sweep``) later hands due rows to the send jo
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inspection import clock
@@ -21,7 +22,15 @@ if TYPE_CHECKING:
 
     from inspection.settings import Settings
 
-EVENT_KINDS = ("reported_fixed", "closed", "reopened", "extension_decided")
+# Immediate notices of events; ``manual_*`` are a leader's reminder or escalation by hand.
+EVENT_KINDS = (
+    "reported_fixed",
+    "closed",
+    "reopened",
+    "extension_decided",
+    "manual_reminder",
+    "manual_escalation",
+)
 # Rows not yet handed to SMTP: these may still be cancelled or moved.
 UNSENT = ("pending", "queued")
 HAD_ITS_TURN = ("queued", "sending", "sent", "failed")
@@ -36,7 +45,7 @@ def decode_data(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def is_superseded(row: dict[str, Any], settings: Settings, now: dt.datetime) -> bool:
+def is_superseded(row: Mapping[str, Any], settings: Settings, now: dt.datetime) -> bool:
     """Whether a notification row (kind, due_at, data) went stale before it was sent (see schedule)."""
     days = int(decode_data(row["data"]).get("days", 0))
     limit = schedule.superseded_at(row["kind"], days, row["due_at"], settings)
@@ -253,7 +262,7 @@ async def move_unit_actions_to_head(unit_id: int, new_head_id: int | None, setti
             await Notification.update({Notification.recipient: new_head_id}).where(
                 (Notification.action == row["id"])
                 & (Notification.recipient == row["assignee"])
-                & Notification.kind.is_in(["closed", "reopened", "extension_decided"])
+                & Notification.kind.is_in(["closed", "reopened", "extension_decided", "manual_reminder"])
                 & Notification.status.is_in(list(UNSENT))
             )
     leaders = await active_leader_ids()

@@ -23,8 +23,10 @@ from inspection.domain.actions import (
     OPEN_STATES,
     UNIT_OWES,
     Actor,
+    Chase,
     Status,
     Verb,
+    check_chase,
     check_extension_decider,
     check_extension_request,
     check_transition,
@@ -39,11 +41,14 @@ from inspection.schemas import (
     ActionDetailOut,
     ActionFilters,
     ActionOut,
+    ChaseIn,
     DecisionIn,
     EventOut,
     EvidenceOut,
     ExtensionIn,
     ExtensionOut,
+    ExtensionRequestOut,
+    ExtensionStatus,
     ReopenIn,
     TransitionIn,
 )
@@ -451,7 +456,152 @@ async def comment(principal: Principal, action_id: int, note: str) -> int:
         return await _event(action_id, "comment", principal.id, row["status"], row["status"], note)
 
 
+# --- a leader's reminder or escalation by hand -------------------------------------------------
+
+# The notice each chase sends, and the event it records.
+CHASE_NOTICES: dict[Chase, tuple[str, str]] = {
+    "remind": ("manual_reminder", "reminded"),
+    "escalate": ("manual_escalation", "escalated"),
+}
+
+
+async def chase(
+    principal: Principal, action_id: int, kind: Chase, data: ChaseIn, settings: Settings
+) -> ActionOut:
+    """A leader reminds the unit's head of the action, or escalates it (overdue) to the other
+    leaders and the unit's head: an event, and its notices through the outbox.
+
+    The action's version moves with it, so a click sent twice (the same version) records
+    one event and sends one e-mail: the second gets a 409.
+    """
+    row = await _visible_row(principal, action_id)
+    on = today(settings)
+    check_chase(
+        kind,
+        principal.role,
+        Status(row["status"]),
+        row["assignee"] is not None,
+        days_overdue(row["status"], row["due_date"], on),
+    )
+    if data.version != row["version"]:
+        raise Conflict("The action was changed by someone else; reload it")
+    notice, event = CHASE_NOTICES[kind]
+    async with write_transaction():
+        updated = (
+            await CorrectiveAction.update({CorrectiveAction.version: row["version"] + 1})
+            .where((CorrectiveAction.id == action_id) & (CorrectiveAction.version == row["version"]))
+            .returning(CorrectiveAction.id)
+        )
+        if not updated:
+            raise Conflict("The action was changed by someone else; reload it")
+        event_id = await _event(action_id, event, principal.id, row["status"], row["status"], data.note)
+        recipients = [row["assignee"]]
+        if kind == "escalate":
+            recipients += [leader for leader in await outbox.active_leader_ids() if leader != principal.id]
+        for recipient in recipients:
+            await outbox.notify(
+                notice,
+                action_id,
+                recipient,
+                {"note": data.note, "by": principal.full_name},
+                ref=f"e{event_id}",
+            )
+    return await get(principal, action_id, settings)
+
+
 # --- extensions ---------------------------------------------------------------------------------
+
+_EXTENSION_REQUESTS = """
+SELECT x.id, x.action, x.requested_by, r.full_name AS requested_by_name, x.requested_due_date,
+       x.reason, x.status, x.decided_by, x.decided_at, x.decision_note, x.created_at,
+       a.title AS action_title, a.status AS action_status, a.due_date AS action_due_date,
+       a.unit, u.name_vi AS unit_name, f.item_code, a.inspection
+FROM extension_request x
+JOIN corrective_action a ON a.id = x.action
+JOIN unit u ON u.id = a.unit
+JOIN finding f ON f.id = a.finding
+JOIN app_user r ON r.id = x.requested_by
+"""
+_PENDING_COUNT = """
+SELECT COUNT(*) AS n FROM extension_request x JOIN corrective_action a ON a.id = x.action
+WHERE x.status = 'pending'
+"""
+# The inspections whose team the user is on: an inspector decides their requests.
+_ON_TEAM = 'a.inspection IN (SELECT m.inspection FROM inspection_member m WHERE m."user" = {})'
+
+
+def may_decide_extensions(principal: Principal) -> bool:
+    """Leaders decide any extension request, inspectors those of their teams' inspections."""
+    return principal.role in ("leader", "inspector")
+
+
+def _decidable(principal: Principal) -> list[tuple[str, tuple[Any, ...]]]:
+    if principal.role == "leader":
+        return []
+    if principal.role == "inspector":
+        return [(_ON_TEAM, (principal.id,))]
+    return [("1 = 0", ())]
+
+
+async def list_extension_requests(
+    principal: Principal,
+    *,
+    status: ExtensionStatus | None = None,
+    decidable: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ExtensionRequestOut]:
+    """Extension requests of the actions ``principal`` may see, oldest first; ``decidable``
+    keeps those they may decide (a leader: all; an inspector: their teams'; others: none)."""
+    conditions: list[tuple[str, tuple[Any, ...]]] = []
+    if not principal.reads_everything:
+        conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
+    if status is not None:
+        conditions.append(("x.status = {}", (status,)))
+    if decidable:
+        conditions += _decidable(principal)
+    where = " AND ".join(sql for sql, _ in conditions) or "1 = 1"
+    values = [value for _, condition_values in conditions for value in condition_values]
+    rows = await ExtensionRequest.raw(
+        f"{_EXTENSION_REQUESTS} WHERE {where} ORDER BY x.created_at, x.id LIMIT {{}} OFFSET {{}}",
+        *values,
+        limit,
+        offset,
+    )
+    return [
+        ExtensionRequestOut(
+            id=r["id"],
+            action_id=r["action"],
+            requested_by_id=r["requested_by"],
+            requested_by_name=r["requested_by_name"] or "",
+            requested_due_date=r["requested_due_date"],
+            reason=r["reason"],
+            status=r["status"],
+            decided_by_id=r["decided_by"],
+            decided_at=r["decided_at"],
+            decision_note=r["decision_note"],
+            created_at=r["created_at"],
+            action_title=r["action_title"],
+            action_status=r["action_status"],
+            action_due_date=r["action_due_date"],
+            unit_id=r["unit"],
+            unit_name=r["unit_name"],
+            item_code=r["item_code"],
+            inspection_id=r["inspection"],
+        )
+        for r in rows
+    ]
+
+
+async def pending_extensions_to_decide(principal: Principal) -> int:
+    """How many extension requests wait for ``principal``'s decision (the menu's count): one
+    statement, none for those who decide nothing."""
+    if not may_decide_extensions(principal):
+        return 0
+    conditions = _decidable(principal)
+    sql = _PENDING_COUNT + "".join(f" AND {condition}" for condition, _ in conditions)
+    rows = await ExtensionRequest.raw(sql, *(value for _, values in conditions for value in values))
+    return int(rows[0]["n"]) if rows else 0
 
 
 async def _extensions(where: Any) -> list[ExtensionOut]:

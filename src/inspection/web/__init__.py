@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 from litestar.types import AfterExceptionHookHandler, ControllerRouterHandler
 
 from inspection.paths import STATIC
+from inspection.services.actions import may_decide_extensions, pending_extensions_to_decide
 from inspection.settings import Settings
 from inspection.web.actions import ActionPages, ExtensionPages
 from inspection.web.admin import AdminPages
@@ -27,7 +28,7 @@ from inspection.web.auth import AuthPages
 from inspection.web.dashboard import DashboardPages
 from inspection.web.errors import EXCEPTION_HANDLERS, bad_request, http_error, recognise_user, server_error
 from inspection.web.inspections import InspectionPages
-from inspection.web.render import environment
+from inspection.web.render import MENU_COUNT, current_user, environment, is_htmx
 
 
 @dataclass
@@ -42,12 +43,23 @@ class WebConfig:
     after_exception: list[AfterExceptionHookHandler[Any]] = field(default_factory=list)
 
 
+async def count_for_menu(request: Request[Any, Any, Any]) -> None:
+    """Before a full page for someone who decides extension requests: how many wait (the
+    menu shows it). One statement; none for an htmx piece, a form post or anyone else."""
+    me = current_user(request)
+    if me is None or request.method != "GET" or is_htmx(request) or not may_decide_extensions(me):
+        return
+    setattr(request.state, MENU_COUNT, await pending_extensions_to_decide(me))
+
+
 def web_app_config(settings: Settings) -> WebConfig:
     pages = Router(
         path="/",
         route_handlers=[AuthPages, DashboardPages, ActionPages, ExtensionPages, InspectionPages, AdminPages],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
+        # The pages read no JSON body: the API's strict-body hook has nothing to do here.
+        before_request=count_for_menu,
     )
     static = create_static_files_router(
         path="/static",

@@ -17,7 +17,16 @@ from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
 from inspection.domain.actions import TRANSITIONS, Status, Verb
 from inspection.errors import NotFound
-from inspection.schemas import ActionFilters, DecisionIn, ExtensionIn, Offset, PathId, ReopenIn, TransitionIn
+from inspection.schemas import (
+    ActionFilters,
+    ChaseIn,
+    DecisionIn,
+    ExtensionIn,
+    Offset,
+    PathId,
+    ReopenIn,
+    TransitionIn,
+)
 from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
@@ -164,6 +173,30 @@ class ActionPages(Controller):
         await actions.transition(principal, action_id, VERBS[verb], data, settings)
         return await _after_change(request, principal, action_id, settings)
 
+    @post("/{action_id:int}/remind")
+    async def remind(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """A leader reminds the unit's head now (one click; a second with the same version is refused)."""
+        await actions.chase(principal, action_id, "remind", await forms.read(request, ChaseIn), settings)
+        return await _after_change(request, principal, action_id, settings)
+
+    @post("/{action_id:int}/escalate")
+    async def escalate(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        action_id: PathId,
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """A leader escalates an overdue action to the other leaders and the unit's head."""
+        await actions.chase(principal, action_id, "escalate", await forms.read(request, ChaseIn), settings)
+        return await _after_change(request, principal, action_id, settings)
+
     @post("/{action_id:int}/comment")
     async def comment(
         self,
@@ -216,6 +249,16 @@ class ExtensionPages(Controller):
     path = "/extensions"
     guards = [signed_in]
     include_in_schema = False
+
+    @get("/")
+    async def pending(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Template:
+        """The requests for more time waiting for the user's decision (the menu's count)."""
+        requests = await actions.list_extension_requests(
+            principal, status="pending", decidable=True, limit=PAGE
+        )
+        return render(request, "extensions.html", requests=requests)
 
     @post("/{extension_id:int}/decision")
     async def decide(

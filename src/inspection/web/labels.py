@@ -42,6 +42,8 @@ EVENTS = {
     "extension_requested": N_("Extension requested"),
     "extension_decided": N_("Extension decided"),
     "head_changed": N_("Unit head changed"),
+    "reminded": N_("Reminder sent by a leader"),
+    "escalated": N_("Escalated by a leader"),
 }
 ROLES = {
     "admin": N_("Administrator"),

@@ -143,6 +143,10 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return bool(details) and not details.boosted  # type: ignore[union-attr]
 
 
+# Where :func:`inspection.web.count_for_menu` leaves the menu's count for the page.
+MENU_COUNT = "pending_extensions"
+
+
 def render(
     request: Request[Any, Any, Any],
     template: str,
@@ -168,6 +172,7 @@ def render(
             "zone": zone(settings.timezone),
             "path": request.url.path,
             "query": request.url.query,
+            "pending_extensions": getattr(request.state, MENU_COUNT, None),
             **context,
         },
     )
