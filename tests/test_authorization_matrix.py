@@ -145,6 +145,10 @@ def team(needs: str, status: int, body: Body | None = None) -> Rule:
     )
 
 
+def leaders(needs: str, status: int, body: Body) -> Rule:
+    return rule(needs, body, admin=403, inspector=403, unit_head=(403, 404), leader=status, observer=403)
+
+
 def inspectors(status: int, body: Body) -> Rule:
     return rule("", body, admin=403, inspector=status, unit_head=403, leader=403, observer=403)
 
@@ -265,6 +269,15 @@ MATRIX: dict[str, Rule] = {
         leader=200,
         observer=403,
     ),
+    # Each role sees the requests of the actions it sees.
+    "GET /api/extension-requests": everyone(200),
+    # Chasing by hand: leaders only; an escalation needs an overdue action.
+    "POST /api/actions/{action_id}/remind": leaders(
+        "action:open", 200, _json(note="Đề nghị khẩn trương", version=1)
+    ),
+    "POST /api/actions/{action_id}/escalate": leaders(
+        "action:overdue", 200, _json(note="Quá hạn", version=1)
+    ),
     "GET /api/evidence/{evidence_id}": seen("evidence"),
     "GET /api/dashboard": everyone(200),
     "GET /api/notifications": admins(200),
@@ -303,6 +316,11 @@ MATRIX: dict[str, Rule] = {
         leader=303,
         observer=403,
     ),
+    "GET /extensions": everyone(200),
+    "POST /actions/{action_id}/remind": leaders(
+        "action:open", 303, _form(note="Đề nghị khẩn trương", version="1")
+    ),
+    "POST /actions/{action_id}/escalate": leaders("action:overdue", 303, _form(note="Quá hạn", version="1")),
     "GET /inspections": everyone(200),
     "GET /inspections/new": inspectors(200, lambda _: {}),
     "POST /inspections": inspectors(303, lambda t: {"data": _plan(t)["json"]}),
@@ -516,7 +534,10 @@ class World:
         return int(inspection.id)
 
     async def _action(self, s: UnitSide, status: str) -> int:
-        action = await make_action(s.unit, s.lead, clock.now().date() + dt.timedelta(days=15))
+        # "overdue" is an open action whose deadline has passed.
+        days = -5 if status == "overdue" else 15
+        status = "open" if status == "overdue" else status
+        action = await make_action(s.unit, s.lead, clock.now().date() + dt.timedelta(days=days))
         await InspectionMember(inspection=action.inspection, user=s.lead.id, role="lead").save()
         now = clock.now()
         stamps = {
