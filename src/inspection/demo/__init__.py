@@ -193,15 +193,12 @@ SHORTFALLS = (
 )
 
 
-async def _review_findings(
-    settings: Settings, inspector: Principal, inspection_id: int, rng: random.Random
-) -> None:
-    """The team's review before the conclusion: most proposals are confirmed, about one in
-    six is dismissed with a reason (kept on record, no action)."""
-    for finding in await inspections.findings(inspector, inspection_id):
-        if finding.status != "proposed":
-            continue
-        if rng.random() < 1 / 6:
+async def _review_findings(settings: Settings, inspector: Principal, inspection_id: int, story: str) -> None:
+    """The team's review before the conclusion: the proposals are confirmed, but for one in
+    the "mixed" inspections, dismissed with a reason (kept on record, no action)."""
+    proposed = [f for f in await inspections.findings(inspector, inspection_id) if f.status == "proposed"]
+    for finding in proposed:
+        if story == "mixed" and finding is proposed[-1] and len(proposed) > 3:
             reason = "Đơn vị đã khắc phục ngay trong buổi kiểm tra"
             await inspections.dismiss_finding(inspector, finding.id, DismissIn(reason=reason))
         else:
@@ -245,16 +242,16 @@ async def _inspections(settings: Settings, units: dict[str, int], people: dict[s
         with _at(day + dt.timedelta(hours=2)):
             items = [item for _, _, item in version.definition.items()]
             answered = items if story != "in_progress" else items[: len(items) // 2]
-            for item in answered:
+            for number, item in enumerate(answered):
                 fail = item.response_type != "text" and rng.random() < failing
-                note = rng.choice(SHORTFALLS) if fail else ""
+                note = SHORTFALLS[number % len(SHORTFALLS)] if fail else ""
                 await inspections.record_answer(
                     inspector, created.id, item.code, AnswerIn(value=_value(item, rng, fail), note=note)
                 )
         if story == "in_progress":
             continue
         with _at(min(day + dt.timedelta(days=7), clock.now() - dt.timedelta(hours=1))):
-            await _review_findings(settings, inspector, created.id, rng)
+            await _review_findings(settings, inspector, created.id, story)
             await inspections.submit(
                 inspector, created.id, SubmitIn(conclusion="Thông báo kết luận kiểm tra CCHC"), settings
             )

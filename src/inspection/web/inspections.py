@@ -478,7 +478,7 @@ class InspectionPages(Controller):
             refused=refused,
         )
 
-    @get("/{inspection_id:int}/submit", guards=[roles("inspector")])
+    @get("/{inspection_id:int}/submit")
     async def submit_form(
         self,
         request: Request[Any, Any, Any],
