@@ -839,14 +839,14 @@ def _not_ready(check: SubmissionOut) -> Conflict:
     """Why the conclusion cannot be issued yet, naming how many and which."""
     if check.unanswered:
         return Conflict(
-            "%(count)s items are not answered yet (answer them, or mark them not applicable"
+            "Items not answered yet, %(count)s in all (answer each, or mark it not applicable"
             " with a reason): %(items)s",
             field="unanswered",
             count=len(check.unanswered),
             items=", ".join(item.item_code for item in check.unanswered),
         )
     return Conflict(
-        "%(count)s proposed findings are neither confirmed nor dismissed: %(findings)s",
+        "Proposed findings neither confirmed nor dismissed, %(count)s in all: %(findings)s",
         field="proposed",
         count=len(check.proposed),
         findings="; ".join(f"{f.item_code} {f.title}".strip() for f in check.proposed),

@@ -412,6 +412,9 @@ class InspectionPages(Controller):
         """Edit severity, deadline or wording; the confirm button also confirms a proposal."""
 
         async def update(fields: dict[str, list[Any]]) -> object:
+            # An empty field leaves a PATCH's value as it was; a title emptied on purpose is refused.
+            if "title" in fields and not str(fields["title"][-1]).strip():
+                raise Invalid("Say what was found", field="title")
             data = forms.decode(FindingPatch, fields)
             return await inspections.update_finding(principal, finding_id, data, settings)
 

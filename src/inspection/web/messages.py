@@ -90,10 +90,10 @@ TEMPLATES = (
     N_("Too many sign-in attempts; wait %(seconds)s s before trying again"),
     N_("Item %(item)s: expected 0 or more, got %(got)s"),
     N_(
-        "%(count)s items are not answered yet (answer them, or mark them not applicable"
+        "Items not answered yet, %(count)s in all (answer each, or mark it not applicable"
         " with a reason): %(items)s"
     ),
-    N_("%(count)s proposed findings are neither confirmed nor dismissed: %(findings)s"),
+    N_("Proposed findings neither confirmed nor dismissed, %(count)s in all: %(findings)s"),
     # A proposed finding's text (services/inspections.py), in the inspector's language.
     N_("Not met: %(item)s"),
     N_("%(shortfall)s — answer: %(answer)s"),
