@@ -139,6 +139,10 @@ async def test_refused_finding_forms_come_back_with_what_was_typed_and_the_messa
     assert row is not None and row["version"] == 1 and row["dismissed_at"] is None and row["due_date"] is None
     assert await Finding.count() == 1
 
+    deleted = await client.post(f"{url}/findings/{fid}/delete", data={"_csrf_token": token})
+    assert deleted.status_code == 409
+    assert "Tồn tại, hạn chế được đề xuất thì bỏ kèm lý do, không xóa" in deleted.text
+
     dismissed = await client.post(
         f"{url}/findings/{fid}/dismiss",
         data={"reason": "Trùng tồn tại khác", "version": "1", "_csrf_token": token},

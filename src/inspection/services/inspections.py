@@ -542,6 +542,10 @@ _FINDING_COLUMNS = (
 )
 
 
+_SHORTFALL_CHARS = 400
+"""The longest part of a finding's title taken from a note or a requirement (titles hold 500)."""
+
+
 def _shortfall(item: Item, answer: AnswerOut, language: str) -> str:
     """What a finding proposed by ``answer`` says: the shortfall as the inspector noted it
     (the note's first line) and the answer given, "Không niêm yết bảng TTHC mới — trả lời:
@@ -555,10 +559,6 @@ def _shortfall(item: Item, answer: AnswerOut, language: str) -> str:
     what = noted or gettext("Not met: %(item)s") % {"item": requirement[:_SHORTFALL_CHARS]}
     given = shown_answer(item, answer.value, language, gettext)
     return gettext("%(shortfall)s — answer: %(answer)s") % {"shortfall": what, "answer": given}
-
-
-_SHORTFALL_CHARS = 400
-"""The longest part of a finding's title taken from a note or a requirement (titles hold 500)."""
 
 
 async def _propose_finding(
