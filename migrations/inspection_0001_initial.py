@@ -127,9 +127,7 @@ DESCRIPTION = "Tables, as src/inspection/db/tables.py declares them (the squashe
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="inspection", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="inspection", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ActionEvent",
@@ -145,9 +143,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Answer", tablename="answer", schema=None, columns=None
-    )
+    manager.add_table(class_name="Answer", tablename="answer", schema=None, columns=None)
 
     manager.add_table(
         class_name="ExtensionRequest",
@@ -170,29 +166,17 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Checklist", tablename="checklist", schema=None, columns=None
-    )
+    manager.add_table(class_name="Checklist", tablename="checklist", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Unit", tablename="unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Unit", tablename="unit", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Evidence", tablename="evidence", schema=None, columns=None
-    )
+    manager.add_table(class_name="Evidence", tablename="evidence", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Inspection", tablename="inspection", schema=None, columns=None
-    )
+    manager.add_table(class_name="Inspection", tablename="inspection", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Finding", tablename="finding", schema=None, columns=None
-    )
+    manager.add_table(class_name="Finding", tablename="finding", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="Notification",
@@ -201,9 +185,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="ActionEvent",

@@ -96,7 +96,30 @@ async def make_action(
         checklist=checklist.id,
         number=1,
         sha256=code.ljust(64, "0"),
-        definition={},
+        # One section with the finding's item, 10 points.
+        definition={
+            "checklist": {"code": code, "title_vi": f"Phiếu {code}"},
+            "sections": [
+                {
+                    "code": "1",
+                    "title_vi": "Công khai",
+                    "criteria": [
+                        {
+                            "code": "1.0",
+                            "title_vi": "Niêm yết",
+                            "items": [
+                                {
+                                    "code": item_code,
+                                    "text_vi": "Niêm yết đầy đủ thủ tục hành chính",
+                                    "response_type": "yes_no",
+                                    "max_points": 10.0,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
         max_points=10.0,
         loaded_at=now,
     )

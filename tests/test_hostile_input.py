@@ -14,7 +14,7 @@ from litestar import Litestar
 
 from inspection.db.tables import Inspection
 from tests.factories import DATA, make_unit, make_user, token_headers
-from tests.test_remediation_loop import World, answer, plan, submitted_inspection
+from tests.test_remediation_loop import World, answer, plan, ready_to_submit, submitted_inspection
 from tests.web.conftest import csrf, login
 
 Client = httpx.AsyncClient
@@ -182,6 +182,7 @@ async def test_dates_and_counts_out_of_all_reason_are_refused_with_the_window(
     )
     refused(patched, "due_date")
 
+    await ready_to_submit(client, iid, w.inspector)
     await client.post(f"/api/inspections/{iid}/submit", json={}, headers=w.inspector)
     [action] = (await client.get(f"/api/actions?inspection_id={iid}", headers=w.head)).json()
     url = f"/api/actions/{action['id']}"

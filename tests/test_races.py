@@ -25,7 +25,7 @@ from inspection.db.tables import (
 from inspection.errors import Conflict
 from tests.factories import DATA, make_user, token_headers
 from tests.races import ATTEMPTS, one_wins
-from tests.test_remediation_loop import World, answer, plan, submitted_inspection
+from tests.test_remediation_loop import World, answer, plan, ready_to_submit, submitted_inspection
 
 Client = httpx.AsyncClient
 
@@ -131,6 +131,7 @@ async def test_an_inspection_is_submitted_once(client: Client, world: World) -> 
     w = world
     inspection = await plan(client, w)
     await answer(client, w, inspection["id"], "A.1.1", "no")
+    await ready_to_submit(client, inspection["id"], w.inspector)
     await one_wins(
         lambda: client.post(
             f"/api/inspections/{inspection['id']}/submit",

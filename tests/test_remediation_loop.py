@@ -80,10 +80,33 @@ async def answer(client: Client, w: World, inspection_id: int, item: str, value:
     return response.json()
 
 
+# A passing answer to each item of the mini checklist.
+PASSING: dict[str, Any] = {"A.1.1": "yes", "A.1.2": "yes", "A.1.3": 95, "B.1.1": 4, "B.1.2": "Đã kiểm tra"}
+
+
+async def ready_to_submit(client: Client, inspection_id: int, headers: dict[str, str] | None = None) -> None:
+    """What an inspector does before the conclusion, as the confirmation step lists it:
+    the items left answered (passing), the proposed findings confirmed."""
+    check = await client.get(f"/api/inspections/{inspection_id}/submission", headers=headers)
+    assert check.status_code == 200, check.text
+    for item in check.json()["unanswered"]:
+        code = item["item_code"]
+        response = await client.put(
+            f"/api/inspections/{inspection_id}/answers/{code}", json={"value": PASSING[code]}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+    for finding in check.json()["proposed"]:
+        response = await client.patch(
+            f"/api/findings/{finding['id']}", json={"confirmed": True}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+
+
 async def submitted_inspection(client: Client, w: World) -> tuple[int, list[dict[str, Any]]]:
     inspection = await plan(client, w)
     await answer(client, w, inspection["id"], "A.1.1", "no", note="Thiếu 12 thủ tục")
     await answer(client, w, inspection["id"], "A.1.3", 85)
+    await ready_to_submit(client, inspection["id"], w.inspector)
     response = await client.post(
         f"/api/inspections/{inspection['id']}/submit",
         json={"conclusion": "Thông báo kết luận"},
@@ -111,7 +134,9 @@ async def test_inspection_is_scored_per_item_criterion_section_and_total(
     assert partial["finding"]["severity"] == "minor" and partial["finding"]["proposed"] is True
     banded = await answer(client, w, inspection["id"], "A.1.3", 90)
     assert banded["answer"]["points"] == 1.0
-    na = await answer(client, w, inspection["id"], "B.1.1", None, not_applicable=True)
+    na = await answer(
+        client, w, inspection["id"], "B.1.1", None, not_applicable=True, note="Xã chưa tổ chức khảo sát"
+    )
     assert na["answer"]["points"] is None
     assert (na["points"], na["max_points"]) == (4.0, 6.0)
 
@@ -182,6 +207,7 @@ async def test_the_whole_loop_from_plan_to_closure(client: Client, world: World)
         headers=w.inspector,
     )
     assert edited.status_code == 200 and edited.json()["proposed"] is False
+    await ready_to_submit(client, iid, w.inspector)
 
     submitted = await client.post(
         f"/api/inspections/{iid}/submit", json={"conclusion": "Kết luận"}, headers=w.inspector
@@ -195,7 +221,8 @@ async def test_the_whole_loop_from_plan_to_closure(client: Client, world: World)
     inbox = (await client.get("/api/actions?mine=true", headers=w.head)).json()
     assert len(inbox) == 2
     by_title = {a["title"]: a for a in inbox}
-    major = by_title["Niêm yết đầy đủ thủ tục hành chính"]
+    # The finding states the shortfall (the inspector's note and the answer), not the requirement.
+    major = by_title["Thiếu 12 thủ tục — trả lời: Không"]
     assert major["assignee_id"] == w.head_id and major["status"] == "open"
     conclusion_day = dt.date.fromisoformat(major["created_at"][:10])
     assert dt.date.fromisoformat(major["due_date"]) - conclusion_day in (
@@ -513,7 +540,7 @@ async def test_a_conclusion_with_two_thousand_findings_is_issued_whole(client: C
     statements as the database can bind values to (PostgreSQL: 32,767 per statement)."""
     w = world
     inspection = await plan(client, w)
-    await answer(client, w, inspection["id"], "A.1.1", "yes")
+    await ready_to_submit(client, inspection["id"], w.inspector)
     now = dt.datetime.now(dt.UTC)
     await Finding.insert(
         *(

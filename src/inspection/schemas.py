@@ -247,6 +247,12 @@ class FindingPatch(Input, kw_only=True):
     version: Version | None = None
 
 
+FindingStatus = Literal["proposed", "confirmed", "dismissed"]
+"""A finding a failing answer proposed waits for the inspector (``proposed``); only a
+``confirmed`` one (or one the inspector wrote) becomes a corrective action at the
+conclusion; a ``dismissed`` one stays on record with its reason and becomes nothing."""
+
+
 class FindingOut(Output, kw_only=True):
     id: int
     inspection_id: int
@@ -254,10 +260,21 @@ class FindingOut(Output, kw_only=True):
     title: str
     description: str
     severity: Severity
+    status: FindingStatus
     proposed: bool
     due_date: dt.date | None
     action_id: int | None
+    dismissed_reason: str
+    dismissed_at: dt.datetime | None
+    created_by_id: int
     version: int
+
+
+class DismissIn(Input, kw_only=True):
+    """Dismissing a proposed finding: why is required, and kept with it."""
+
+    reason: RequiredNote
+    version: Version | None = None
 
 
 class RecordedAnswerOut(Output, kw_only=True):
@@ -271,6 +288,25 @@ class RecordedAnswerOut(Output, kw_only=True):
 class SubmitIn(Input, kw_only=True):
     conclusion: Note = ""
     version: Version | None = None
+
+
+class UnansweredOut(Output, kw_only=True):
+    item_code: str
+    section_code: str
+    text_vi: str
+    text_en: str
+
+
+class SubmissionOut(Output, kw_only=True):
+    """What submitting the conclusion would do now. ``ready`` only when every item is
+    answered (or marked not applicable with a reason) and no finding is left proposed;
+    ``findings`` are those that would become corrective actions."""
+
+    ready: bool
+    unanswered: list[UnansweredOut]
+    proposed: list[FindingOut]
+    findings: list[FindingOut]
+    dismissed: list[FindingOut]
 
 
 # --- corrective actions ----------------------------------------------------------------------
@@ -394,8 +430,15 @@ class EvidenceOut(Output, kw_only=True):
 
 
 class ActionDetailOut(Output, kw_only=True):
+    """``item_text_vi``/``item_text_en`` are the requirement of the checklist item the
+    finding is about, ``answer`` what the inspection answered to it (with the inspector's
+    note); empty and null for a finding about no item."""
+
     action: ActionOut
     finding_description: str
+    item_text_vi: str
+    item_text_en: str
+    answer: AnswerOut | None
     events: list[EventOut]
     extensions: list[ExtensionOut]
     evidence: list[EvidenceOut]

@@ -121,12 +121,15 @@
   }
 
   /* The server has had its say on `sent`: drop it, unless the item was changed again while it
-     was on its way; that later change now stands on the version just saved. */
+     was on its way; that later change stays queued, on the version just saved if `sent` was
+     (a refused one saved nothing, so the later change keeps the version it was made on). */
   function settle(sent, savedBase) {
     var queue = load();
     var now = queue.filter(function (change) { return change.item === sent.item; })[0];
-    if (now && now.edit !== sent.edit && savedBase !== null) {
-      now.fields = now.fields.map(function (pair) { return pair[0] === "base" ? ["base", savedBase] : pair; });
+    if (now && now.edit !== sent.edit) {
+      if (savedBase !== null) {
+        now.fields = now.fields.map(function (pair) { return pair[0] === "base" ? ["base", savedBase] : pair; });
+      }
       save(queue);
       markUnsaved(sent.item);
       return;

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot, sign_in
+from tests.browser.test_conclusion import answer_the_rest_through_the_api, inspection_url
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +56,13 @@ def test_inspector_plans_fills_on_a_phone_and_submits(phone: Page) -> None:
     second.get_by_label("Có", exact=True).check()
     expect(page.locator(".item[id^=item-]").nth(1).locator(".points")).not_to_contain_text("–")
     shot(page, "inspector-fill-phone")
-    page.get_by_role("link", name="Xem lại tồn tại, hạn chế và ban hành kết luận").click()
-    page.get_by_role("button", name="Xác nhận").first.click()
+    answer_the_rest_through_the_api(page, inspection_url(page))
+    page.get_by_role("link", name="Xem lại tồn tại, hạn chế").click()
+    page.get_by_role("button", name="Xác nhận", exact=True).first.click()
     expect(page.locator(".badge.ok").first).to_have_text("Đã xác nhận")
+    page.get_by_role("link", name="Ban hành kết luận…").click()
     page.get_by_label("Kết luận").fill("Cơ bản thực hiện tốt; còn tồn tại cần khắc phục.")
-    page.get_by_role("button", name="Ban hành kết luận").click()
+    page.get_by_role("button", name="Xác nhận và ban hành kết luận").click()
     expect(page.get_by_role("heading", name="Nhiệm vụ khắc phục")).to_be_visible()
     expect(page.locator("ul.list > li").first).to_contain_text("Mới giao")
 

@@ -217,13 +217,19 @@ async def test_inspector_plans_fills_reviews_submits_and_verifies(client: Client
         },
     )
     assert confirmed.status_code == 303
+    for code, value in (("A.1.2", "yes"), ("B.1.1", "4"), ("B.1.2", "Đã kiểm tra")):
+        answered = await client.post(
+            f"{url}/items/{code}", data={"value": value, "_csrf_token": token}, headers=HTMX
+        )
+        assert answered.status_code == 200, answered.text
     submitted = await post_form(
-        client, f"{url}/findings", f"{url}/submit", {"conclusion": "Cơ bản đạt yêu cầu"}
+        client, f"{url}/submit", f"{url}/submit", {"conclusion": "Cơ bản đạt yêu cầu"}
     )
-    assert submitted.status_code == 303
+    assert submitted.status_code == 303, submitted.text
     actions = await client.get(submitted.headers["location"])
-    assert "Chưa niêm yết" not in actions.text  # the title is the item's text
-    assert "Niêm yết đầy đủ thủ tục hành chính" in actions.text
+    # The action states the shortfall, as noted with the answer, not the item's requirement.
+    assert "Thiếu 3 thủ tục — trả lời: Không" in actions.text
+    assert "Niêm yết đầy đủ thủ tục hành chính" not in actions.text
     assert await Inspection.select(Inspection.status).where(Inspection.id == inspection_id).first() == {
         "status": "submitted"
     }

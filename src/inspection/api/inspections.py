@@ -11,6 +11,7 @@ from inspection.domain.scoring import Totals
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
+    DismissIn,
     FindingIn,
     FindingOut,
     FindingPatch,
@@ -21,6 +22,7 @@ from inspection.schemas import (
     PathId,
     QueryId,
     RecordedAnswerOut,
+    SubmissionOut,
     SubmitIn,
 )
 from inspection.services import inspections
@@ -100,6 +102,12 @@ class InspectionController(Controller):
     ) -> FindingOut:
         return await inspections.add_finding(principal, inspection_id, data, settings)
 
+    @get("/{inspection_id:int}/submission")
+    async def submission(self, principal: NamedDependency[Principal], inspection_id: PathId) -> SubmissionOut:
+        """The confirmation step before submitting: the items not answered yet, the findings
+        still only proposed (both must be none), and the findings that will become actions."""
+        return await inspections.submission(principal, inspection_id)
+
     @post("/{inspection_id:int}/submit", status_code=200)
     async def submit(
         self,
@@ -108,7 +116,14 @@ class InspectionController(Controller):
         data: JSONBody[SubmitIn],
         settings: NamedDependency[Settings],
     ) -> InspectionOut:
-        """Issue the conclusion: every finding becomes a corrective action with a deadline."""
+        """Issue the conclusion: every confirmed finding becomes a corrective action with a
+        deadline; dismissed findings become nothing.
+
+        Refused with 409, naming how many and which, while an item is not answered (answer
+        it, or mark it not applicable with the reason in its note), and so always for an
+        inspection with no answers, or while a finding a failing answer proposed is neither
+        confirmed (`PATCH /api/findings/{id}` with `confirmed: true`) nor dismissed
+        (`POST /api/findings/{id}/dismiss` with a reason). `GET .../submission` lists both."""
         return await inspections.submit(principal, inspection_id, data, settings)
 
 
@@ -124,9 +139,18 @@ class FindingController(Controller):
         data: JSONBody[FindingPatch],
         settings: NamedDependency[Settings],
     ) -> FindingOut:
-        """Edit a finding, set its deadline, or confirm a proposed one."""
+        """Edit a finding, set its deadline, or confirm a proposed one (`confirmed: true`,
+        which also takes back a dismissal): only a confirmed finding becomes an action."""
         return await inspections.update_finding(principal, finding_id, data, settings)
+
+    @post("/{finding_id:int}/dismiss", status_code=200)
+    async def dismiss(
+        self, principal: NamedDependency[Principal], finding_id: PathId, data: JSONBody[DismissIn]
+    ) -> FindingOut:
+        """Dismiss a finding with a reason (required, kept with it): it will not become an action."""
+        return await inspections.dismiss_finding(principal, finding_id, data)
 
     @delete("/{finding_id:int}")
     async def remove(self, principal: NamedDependency[Principal], finding_id: PathId) -> None:
+        """Delete a finding the team wrote; a proposed one is dismissed with a reason instead (409)."""
         await inspections.delete_finding(principal, finding_id)

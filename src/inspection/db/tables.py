@@ -181,6 +181,10 @@ class Finding(Table, tablename="finding"):
     created_by = ForeignKey(User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     version = Integer(default=1)
+    # A dismissed finding (migration 0004) never becomes an action; the reason stays on record.
+    dismissed_reason = Text(default="")
+    dismissed_at = Timestamptz(null=True, default=None)
+    dismissed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.restrict)
 
 
 class CorrectiveAction(Table, tablename="corrective_action"):

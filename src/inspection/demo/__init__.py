@@ -26,7 +26,9 @@ from inspection.schemas import (
     ActionFilters,
     AnswerIn,
     DecisionIn,
+    DismissIn,
     ExtensionIn,
+    FindingPatch,
     InspectionIn,
     ReopenIn,
     SubmitIn,
@@ -181,6 +183,28 @@ def _value(item: Item, rng: random.Random, fail: bool) -> str | float | None:
             return "Đã kiểm tra thực tế"
 
 
+# What inspectors note beside a failing answer: the shortfall a finding then states.
+SHORTFALLS = (
+    "Không niêm yết bảng TTHC mới",
+    "Sổ theo dõi hồ sơ ghi chưa đầy đủ",
+    "Còn hồ sơ trễ hạn chưa có văn bản xin lỗi",
+    "Chưa cập nhật quy trình nội bộ theo quyết định mới",
+    "Hòm thư góp ý không được mở định kỳ",
+)
+
+
+async def _review_findings(settings: Settings, inspector: Principal, inspection_id: int, story: str) -> None:
+    """The team's review before the conclusion: the proposals are confirmed, but for one in
+    the "mixed" inspections, dismissed with a reason (kept on record, no action)."""
+    proposed = [f for f in await inspections.findings(inspector, inspection_id) if f.status == "proposed"]
+    for finding in proposed:
+        if story == "mixed" and finding is proposed[-1] and len(proposed) > 3:
+            reason = "Đơn vị đã khắc phục ngay trong buổi kiểm tra"
+            await inspections.dismiss_finding(inspector, finding.id, DismissIn(reason=reason))
+        else:
+            await inspections.update_finding(inspector, finding.id, FindingPatch(confirmed=True), settings)
+
+
 # (unit code, checklist, days ago, share of failing answers, what happens next)
 PLAN: tuple[tuple[str, str, int, float, str], ...] = (
     ("X-ANBINH", "commune-one-stop", 150, 0.2, "all_closed"),
@@ -218,14 +242,16 @@ async def _inspections(settings: Settings, units: dict[str, int], people: dict[s
         with _at(day + dt.timedelta(hours=2)):
             items = [item for _, _, item in version.definition.items()]
             answered = items if story != "in_progress" else items[: len(items) // 2]
-            for item in answered:
+            for number, item in enumerate(answered):
                 fail = item.response_type != "text" and rng.random() < failing
+                note = SHORTFALLS[number % len(SHORTFALLS)] if fail else ""
                 await inspections.record_answer(
-                    inspector, created.id, item.code, AnswerIn(value=_value(item, rng, fail), note="")
+                    inspector, created.id, item.code, AnswerIn(value=_value(item, rng, fail), note=note)
                 )
         if story == "in_progress":
             continue
         with _at(min(day + dt.timedelta(days=7), clock.now() - dt.timedelta(hours=1))):
+            await _review_findings(settings, inspector, created.id, story)
             await inspections.submit(
                 inspector, created.id, SubmitIn(conclusion="Thông báo kết luận kiểm tra CCHC"), settings
             )

@@ -16,7 +16,6 @@ from inspection.db.tables import (
     ActionEvent,
     CorrectiveAction,
     ExtensionRequest,
-    Finding,
     Inspection,
 )
 from inspection.domain.actions import (
@@ -33,6 +32,7 @@ from inspection.domain.actions import (
     days_overdue,
     deadline_for,
 )
+from inspection.domain.checklist import Item
 from inspection.domain.dates import check_in_window
 from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
@@ -41,6 +41,7 @@ from inspection.schemas import (
     ActionDetailOut,
     ActionFilters,
     ActionOut,
+    AnswerOut,
     ChaseIn,
     DecisionIn,
     EventOut,
@@ -49,6 +50,7 @@ from inspection.schemas import (
     ExtensionOut,
     ExtensionRequestOut,
     ExtensionStatus,
+    FindingOut,
     ReopenIn,
     TransitionIn,
 )
@@ -116,11 +118,12 @@ def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
     )
 
 
-async def create_actions_for_inspection(inspection_id: int, settings: Settings) -> None:
-    """One action per finding of a submitted inspection, assigned to the unit's head.
-
-    Idempotent: findings that already have an action are skipped, so running it again
-    (a retried job) creates nothing new. Runs inside the caller's transaction.
+async def create_actions_for_inspection(
+    inspection_id: int, findings: list[FindingOut], settings: Settings
+) -> None:
+    """One action per finding given (the confirmed findings of a conclusion that have none
+    yet), assigned to the unit's head; an inspection left with no action is closed at once.
+    Runs inside the caller's transaction.
     """
     inspection = (
         await Inspection.select(
@@ -135,13 +138,6 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
     )
     if inspection is None or inspection["submitted_at"] is None:
         raise NotFound("No submitted inspection with that id")
-    findings = await Finding.select().where(Finding.inspection == inspection_id).order_by(Finding.id)
-    done = {
-        r["finding"]
-        for r in await CorrectiveAction.select(CorrectiveAction.finding).where(
-            CorrectiveAction.inspection == inspection_id
-        )
-    }
     conclusion_day = local_day(inspection["submitted_at"], settings)
     # The checklist may set its own days per severity; the settings fill in the rest.
     own = (await loaded_version(inspection["checklist_version"])).definition.checklist.deadlines
@@ -153,20 +149,19 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
     now = clock.now()
     actions = [
         CorrectiveAction(
-            finding=finding["id"],
+            finding=finding.id,
             inspection=inspection_id,
             unit=inspection["unit"],
             assignee=inspection["unit.head_id"],
-            opened_by=finding["created_by"],
-            title=finding["title"],
-            severity=finding["severity"],
+            opened_by=finding.created_by_id,
+            title=finding.title,
+            severity=finding.severity,
             status=Status.OPEN.value,
-            due_date=(due := finding["due_date"] or deadline_for(finding["severity"], conclusion_day, days)),
+            due_date=(due := finding.due_date or deadline_for(finding.severity, conclusion_day, days)),
             original_due_date=due,
             created_at=now,
         )
         for finding in findings
-        if finding["id"] not in done
     ]
     created: list[dict[str, Any]] = []
     for batch in insert_batches(actions):
@@ -188,7 +183,7 @@ async def create_actions_for_inspection(inspection_id: int, settings: Settings) 
             ],
             settings,
         )
-    if not findings:
+    if not created:
         await Inspection.update({Inspection.status: "closed", Inspection.closed_at: now}).where(
             Inspection.id == inspection_id
         )
@@ -334,9 +329,13 @@ async def _detail(principal: Principal, action_id: int, settings: Settings) -> A
         .where(ActionEvent.action == action_id)
         .order_by(ActionEvent.id)
     )
+    requirement, answer = await _item_answered(row["inspection"], row["item_code"])
     return ActionDetailOut(
         action=_action_out(row, today(settings)),
         finding_description=row["description"],
+        item_text_vi=requirement.text_vi if requirement else "",
+        item_text_en=requirement.text_en if requirement else "",
+        answer=answer,
         events=[
             EventOut(
                 id=e["id"],
@@ -354,6 +353,50 @@ async def _detail(principal: Principal, action_id: int, settings: Settings) -> A
         extensions=await _extensions(ExtensionRequest.action == action_id),
         evidence=await evidence.for_action(action_id),
     )
+
+
+# The checklist version of an action's inspection, and the answer to the finding's item.
+_ITEM_ANSWERED = """
+SELECT i.checklist_version, a.item_code, a.criterion_code, a.section_code, a.value, a.not_applicable,
+       a.points, a.max_points, a.passed, a.note, a.answered_by, a.answered_at
+FROM inspection i LEFT JOIN answer a ON a.inspection = i.id AND a.item_code = {}
+WHERE i.id = {}
+"""
+
+
+async def _item_answered(inspection_id: int, item_code: str) -> tuple[Item | None, AnswerOut | None]:
+    """The checklist item a finding is about and the answer the inspection gave it (what
+    the action page shows beside the finding); None for a finding about no item."""
+    if not item_code:
+        return None, None
+    rows = await Inspection.raw(_ITEM_ANSWERED, item_code, inspection_id)
+    if not rows:
+        return None, None
+    row = rows[0]
+    try:
+        item = (await loaded_version(row["checklist_version"])).item(item_code)[2]
+    except NotFound:
+        item = None
+    if row["answered_at"] is None:
+        return item, None
+    answer = AnswerOut(
+        item_code=row["item_code"],
+        criterion_code=row["criterion_code"],
+        section_code=row["section_code"],
+        value=_json_value(row["value"]),
+        not_applicable=bool(row["not_applicable"]),
+        points=row["points"],
+        max_points=row["max_points"],
+        passed=row["passed"],
+        note=row["note"],
+        answered_by=row["answered_by"],
+        answered_at=row["answered_at"],
+    )
+    return item, answer
+
+
+def _json_value(raw: Any) -> Any:
+    return msgspec.json.decode(raw) if isinstance(raw, str | bytes) and raw else raw
 
 
 def _json(raw: Any) -> dict[str, Any]:

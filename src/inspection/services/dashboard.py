@@ -12,7 +12,7 @@ What the numbers mean (the page and the API say the same):
   closing. Each count carries the query string of the action list that shows exactly
   those actions (``/actions?...`` on the web, ``/api/actions?...`` for scripts).
 - The latest score is the percentage of the unit's latest inspection submitted in the
-  period; the total is the mean of the units' latest scores.
+  period with at least one answer; the total is the mean of the units' latest scores.
 - The weakest items are the checklist items with the lowest share of points earned
   (sum of points / sum of maximum points) over the non-N/A answers of the inspections
   submitted in the period, with how many inspections answered each and how many fell short.
@@ -322,6 +322,11 @@ async def _action_figures(scope: _Scope, settings: Settings) -> dict[int, dict[s
     return {row["unit"]: row for row in rows}
 
 
+# An inspection scores only once something was answered: one submitted empty (before
+# submitting required every item answered) never stands as a unit's score.
+_ANSWERED = "EXISTS (SELECT 1 FROM answer WHERE answer.inspection = inspection.id)"
+
+
 async def _latest_inspections(scope: _Scope) -> dict[int, dict[str, Any]]:
     """Per unit, its latest inspection submitted in the period (ranked in SQL, one row per unit)."""
     statuses, status_args = _placeholders(list(_SCORED))
@@ -334,7 +339,7 @@ async def _latest_inspections(scope: _Scope) -> dict[int, dict[str, Any]]:
                    ROW_NUMBER() OVER (PARTITION BY inspection.unit
                                       ORDER BY inspection.submitted_at DESC, inspection.id DESC) AS recency
             FROM inspection
-            WHERE inspection.status IN {statuses}
+            WHERE inspection.status IN {statuses} AND {_ANSWERED}
               AND inspection.submitted_at >= {{}} AND inspection.submitted_at < {{}} {units}
         ) ranked
         WHERE recency = 1
@@ -539,7 +544,7 @@ async def _monthly_scores(scope: _Scope) -> dict[int, dict[str, Any]]:
         SELECT month, COUNT(*) AS inspections, AVG(score) AS score FROM (
             SELECT {month} AS month, 100.0 * inspection.points / inspection.max_points AS score
             FROM inspection
-            WHERE inspection.status IN {statuses} AND inspection.max_points > 0
+            WHERE inspection.status IN {statuses} AND inspection.max_points > 0 AND {_ANSWERED}
               AND inspection.submitted_at >= {{}} AND inspection.submitted_at < {{}} {units}
         ) scored
         GROUP BY month

@@ -16,12 +16,14 @@ from inspection.db.engine import for_update, read_transaction, write_transaction
 from inspection.db.tables import Answer, Finding, Inspection, InspectionMember, Unit, User
 from inspection.domain.checklist import Item
 from inspection.domain.dates import check_in_window
-from inspection.domain.findings import FindingChange, finding_change
+from inspection.domain.findings import FindingChange, finding_change, follows_its_answer, shown_answer
 from inspection.domain.scoring import AnswerError, ScoredAnswer, Totals, running_total, score_answer, totals
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
+from inspection.i18n import translations
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
+    DismissIn,
     EvidenceOut,
     FindingIn,
     FindingOut,
@@ -29,7 +31,9 @@ from inspection.schemas import (
     InspectionIn,
     InspectionOut,
     RecordedAnswerOut,
+    SubmissionOut,
     SubmitIn,
+    UnansweredOut,
 )
 from inspection.services import actions as action_service
 from inspection.services import evidence
@@ -331,7 +335,8 @@ FROM inspection i WHERE i.id = {}
 # after the lock is taken, so that it sees every answer committed before.
 _ANSWERED = """
 SELECT a.item_code, a.value, a.points, a.not_applicable,
-       f.id, f.inspection, f.title, f.description, f.severity, f.proposed, f.due_date, f.version
+       f.id, f.inspection, f.title, f.description, f.severity, f.proposed, f.due_date, f.version,
+       f.dismissed_reason, f.dismissed_at, f.created_by
 FROM answer a
 LEFT JOIN finding f ON f.inspection = a.inspection AND f.item_code = a.item_code AND a.item_code = {}
 WHERE a.inspection = {}
@@ -411,6 +416,8 @@ async def record_answer(
             raise Invalid(
                 "Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code
             )
+        if given.not_applicable and not given.note.strip():
+            raise Invalid("Give the reason the item does not apply in the note", field="note")
         try:
             scored = score_answer(item, given.value, given.not_applicable)
         except AnswerError as exc:
@@ -441,12 +448,22 @@ async def record_answer(
         }
         finding = {**answered[item_code], "item_code": item_code} if answered[item_code]["id"] else None
         change = finding_change(answer.passed, finding is not None, bool(finding and finding["proposed"]))
+        shortfall = _shortfall(item, answer, principal.language)
         if change is FindingChange.PROPOSE:
-            finding = await _propose_finding(inspection_id, answer, item.text_vi, item.severity)
+            finding = await _propose_finding(inspection_id, answer, shortfall, item.severity)
         elif change is FindingChange.WITHDRAW:
             assert finding is not None
             await Finding.delete().where(Finding.id == finding["id"])
             finding = None
+        elif (
+            finding is not None
+            and follows_its_answer(bool(finding["proposed"]), finding["version"])
+            and (finding["title"], finding["description"]) != (shortfall, answer.note)
+        ):
+            await Finding.update({Finding.title: shortfall, Finding.description: answer.note}).where(
+                (Finding.id == finding["id"]) & (Finding.version == finding["version"])
+            )
+            finding = {**finding, "title": shortfall, "description": answer.note}
     points, max_points = _total_so_far(version, answered.values())
     percent = _percent(points, max_points)
     out = RecordedAnswerOut(
@@ -524,7 +541,29 @@ _FINDING_COLUMNS = (
     Finding.proposed,
     Finding.due_date,
     Finding.version,
+    Finding.dismissed_reason,
+    Finding.dismissed_at,
+    Finding.created_by,
 )
+
+
+_SHORTFALL_CHARS = 400
+"""The longest part of a finding's title taken from a note or a requirement (titles hold 500)."""
+
+
+def _shortfall(item: Item, answer: AnswerOut, language: str) -> str:
+    """What a finding proposed by ``answer`` says: the shortfall as the inspector noted it
+    (the note's first line) and the answer given, "Không niêm yết bảng TTHC mới — trả lời:
+    Không"; without a note, the item's requirement marked not met. In the answering
+    inspector's language (the checklist's English text where it has one)."""
+    gettext = translations(language).gettext
+    noted = answer.note.strip().splitlines()[0].strip() if answer.note.strip() else ""
+    if len(noted) > _SHORTFALL_CHARS:
+        noted = noted[: _SHORTFALL_CHARS - 1].rstrip() + "…"
+    requirement = item.text_en if language == "en" and item.text_en else item.text_vi
+    what = noted or gettext("Not met: %(item)s") % {"item": requirement[:_SHORTFALL_CHARS]}
+    given = shown_answer(item, answer.value, language, gettext)
+    return gettext("%(shortfall)s — answer: %(answer)s") % {"shortfall": what, "answer": given}
 
 
 async def _propose_finding(
@@ -587,7 +626,7 @@ async def _finding_out(finding_id: int) -> FindingOut:
 # A finding with the id of the action it became, if it did.
 _FINDINGS = """
 SELECT f.id, f.inspection, f.item_code, f.title, f.description, f.severity, f.proposed,
-       f.due_date, f.version, a.id AS action_id
+       f.due_date, f.version, f.dismissed_reason, f.dismissed_at, f.created_by, a.id AS action_id
 FROM finding f LEFT JOIN corrective_action a ON a.finding = f.id
 WHERE f.{column} = {{}}
 ORDER BY f.id
@@ -601,6 +640,7 @@ async def _finding_rows(column: Literal["id", "inspection"], value: int) -> list
 
 
 def _finding_from(row: Mapping[str, Any]) -> FindingOut:
+    dismissed_at = row["dismissed_at"]
     return FindingOut(
         id=row["id"],
         inspection_id=row["inspection"],
@@ -608,9 +648,13 @@ def _finding_from(row: Mapping[str, Any]) -> FindingOut:
         title=row["title"],
         description=row["description"],
         severity=row["severity"],
+        status="dismissed" if dismissed_at else "proposed" if row["proposed"] else "confirmed",
         proposed=bool(row["proposed"]),
         due_date=row["due_date"],
         action_id=row.get("action_id"),
+        dismissed_reason=row["dismissed_reason"] or "",
+        dismissed_at=dismissed_at,
+        created_by_id=row["created_by"],
         version=row["version"],
     )
 
@@ -627,6 +671,17 @@ def _check_due_date(due: Any, settings: Settings) -> None:
         check_in_window(due, today(settings), "due_date")
 
 
+_STATUS = "SELECT i.status FROM inspection i WHERE i.id = {}"
+
+
+async def _lock_editable(inspection_id: int) -> None:
+    """Inside a write transaction: lock the inspection's row (PostgreSQL) and check it is
+    still open, so a finding changed while the conclusion is being issued either lands
+    before the submit reads the findings, or is refused."""
+    rows = await Inspection.raw(_STATUS + for_update("i"), inspection_id)
+    _ensure_editable(rows[0]["status"] if rows else "")
+
+
 async def add_finding(
     principal: Principal, inspection_id: int, data: FindingIn, settings: Settings
 ) -> FindingOut:
@@ -634,8 +689,12 @@ async def add_finding(
     _check_due_date(data.due_date, settings)
     if data.item_code:
         row = await _row(inspection_id)
-        (await loaded_version(row["checklist_version"])).item(data.item_code)
+        try:
+            (await loaded_version(row["checklist_version"])).item(data.item_code)
+        except NotFound as exc:
+            raise Invalid(exc.template, field="item_code", **exc.values) from None
     async with write_transaction():
+        await _lock_editable(inspection_id)
         finding = Finding(
             inspection=inspection_id,
             item_code=data.item_code,
@@ -653,7 +712,7 @@ async def add_finding(
 
 async def _finding_for_team(principal: Principal, finding_id: int) -> dict[str, Any]:
     row = (
-        await Finding.select(Finding.id, Finding.inspection, Finding.version)
+        await Finding.select(Finding.id, Finding.inspection, Finding.proposed, Finding.version)
         .where(Finding.id == finding_id)
         .first()
     )
@@ -663,84 +722,182 @@ async def _finding_for_team(principal: Principal, finding_id: int) -> dict[str, 
     return row
 
 
-async def update_finding(
-    principal: Principal, finding_id: int, data: FindingPatch, settings: Settings
-) -> FindingOut:
-    row = await _finding_for_team(principal, finding_id)
-    if data.version is not None and data.version != row["version"]:
-        raise Conflict("The finding was changed by someone else; reload it")
-    _check_due_date(data.due_date, settings)
-    values = {
-        Finding.version: row["version"] + 1,
-        **patched_columns(
-            data,
-            {
-                "title": Finding.title,
-                "description": Finding.description,
-                "severity": Finding.severity,
-                "due_date": Finding.due_date,
-            },
-        ),
-    }
-    if data.confirmed is not None:
-        values[Finding.proposed] = not data.confirmed
+async def _write_finding(row: dict[str, Any], values: dict[Any, Any]) -> FindingOut:
+    """Apply ``values`` to the finding ``row`` as it was read (its version), in one write
+    transaction with the inspection locked; a finding changed meanwhile is a 409."""
     async with write_transaction():
+        await _lock_editable(row["inspection"])
         updated = (
-            await Finding.update(values)
-            .where((Finding.id == finding_id) & (Finding.version == row["version"]))
+            await Finding.update({**values, Finding.version: row["version"] + 1})
+            .where((Finding.id == row["id"]) & (Finding.version == row["version"]))
             .returning(Finding.id)
         )
     if not updated:
         raise Conflict("The finding was changed by someone else; reload it")
-    return await _finding_out(finding_id)
+    return await _finding_out(row["id"])
 
 
-_STATUS = "SELECT status FROM inspection WHERE id = {}"
+def _check_version(row: dict[str, Any], version: int | None) -> None:
+    if version is not None and version != row["version"]:
+        raise Conflict("The finding was changed by someone else; reload it")
+
+
+async def update_finding(
+    principal: Principal, finding_id: int, data: FindingPatch, settings: Settings
+) -> FindingOut:
+    """Edit a finding. ``confirmed: true`` confirms a proposal (or takes back a dismissal),
+    so it becomes an action at the conclusion; ``false`` makes it a proposal again."""
+    row = await _finding_for_team(principal, finding_id)
+    _check_version(row, data.version)
+    _check_due_date(data.due_date, settings)
+    values = patched_columns(
+        data,
+        {
+            "title": Finding.title,
+            "description": Finding.description,
+            "severity": Finding.severity,
+            "due_date": Finding.due_date,
+        },
+    )
+    if data.confirmed is not None:
+        values.update(
+            {
+                Finding.proposed: not data.confirmed,
+                Finding.dismissed_reason: "",
+                Finding.dismissed_at: None,
+                Finding.dismissed_by: None,
+            }
+        )
+    return await _write_finding(row, values)
+
+
+async def dismiss_finding(principal: Principal, finding_id: int, data: DismissIn) -> FindingOut:
+    """Turn a finding down: it will not become an action; why, when and by whom stay on
+    record (``confirmed: true`` takes it back)."""
+    row = await _finding_for_team(principal, finding_id)
+    _check_version(row, data.version)
+    if not data.reason.strip():
+        raise Invalid("Give the reason for dismissing the finding", field="reason")
+    return await _write_finding(
+        row,
+        {
+            Finding.proposed: False,
+            Finding.dismissed_reason: data.reason.strip(),
+            Finding.dismissed_at: clock.now(),
+            Finding.dismissed_by: principal.id,
+        },
+    )
 
 
 async def delete_finding(principal: Principal, finding_id: int) -> None:
+    """Delete a finding the inspector wrote; one a failing answer proposed is dismissed
+    with a reason instead, so the record keeps it."""
     row = await _finding_for_team(principal, finding_id)
+    if row["proposed"]:
+        raise Conflict("A proposed finding is dismissed with a reason, not deleted")
     async with write_transaction():
-        # The inspection's row locked, as an answer or a submit locks it, and read again: a
-        # finding cannot go while the conclusion turns it into an action.
-        [locked] = await Inspection.raw(_STATUS + for_update("inspection"), row["inspection"])
-        _ensure_editable(locked["status"])
+        await _lock_editable(row["inspection"])
         deleted = await Finding.delete().where(Finding.id == finding_id).returning(Finding.id)
     if not deleted:  # deleted meanwhile by someone else: gone, as it would be one after the other
         raise NotFound("No such finding")
 
 
+# --- the conclusion -------------------------------------------------------------------------------
+
+
+async def _submission(
+    inspection_id: int, version: LoadedVersion
+) -> tuple[SubmissionOut, list[dict[str, Any]]]:
+    """What submitting would do now, and the inspection's answers (for its score)."""
+    answered = await Answer.select(
+        Answer.item_code, Answer.value, Answer.points, Answer.not_applicable
+    ).where(Answer.inspection == inspection_id)
+    done = {a["item_code"] for a in answered if a["not_applicable"] or _decode_value(a["value"]) is not None}
+    found = await _finding_rows("inspection", inspection_id)
+    unanswered = [
+        UnansweredOut(
+            item_code=item.code, section_code=section.code, text_vi=item.text_vi, text_en=item.text_en
+        )
+        for section, _, item in version.definition.items()
+        if item.code not in done
+    ]
+    proposed = [f for f in found if f.status == "proposed"]
+    return (
+        SubmissionOut(
+            ready=not unanswered and not proposed,
+            unanswered=unanswered,
+            proposed=proposed,
+            findings=[f for f in found if f.status == "confirmed"],
+            dismissed=[f for f in found if f.status == "dismissed"],
+        ),
+        answered,
+    )
+
+
+async def submission(principal: Principal, inspection_id: int) -> SubmissionOut:
+    """The confirmation step before the conclusion: what is left to do, and what it will do."""
+    async with read_transaction():
+        row = await get_visible(principal, inspection_id)
+        version = await loaded_version(row["checklist_version"])
+        return (await _submission(inspection_id, version))[0]
+
+
+def _not_ready(check: SubmissionOut) -> Conflict:
+    """Why the conclusion cannot be issued yet, naming how many and which."""
+    if check.unanswered:
+        return Conflict(
+            "Items not answered yet, %(count)s in all (answer each, or mark it not applicable"
+            " with a reason): %(items)s",
+            field="unanswered",
+            count=len(check.unanswered),
+            items=", ".join(item.item_code for item in check.unanswered),
+        )
+    return Conflict(
+        "Proposed findings neither confirmed nor dismissed, %(count)s in all: %(findings)s",
+        field="proposed",
+        count=len(check.proposed),
+        findings="; ".join(f"{f.item_code} {f.title}".strip() for f in check.proposed),
+    )
+
+
 async def submit(
     principal: Principal, inspection_id: int, data: SubmitIn, settings: Settings
 ) -> InspectionOut:
-    """Issue the conclusion: the inspection is submitted and every finding becomes an action."""
+    """Issue the conclusion: the inspection is submitted, its score kept, and every
+    confirmed finding becomes an action (a dismissed one never does).
+
+    Refused (409, naming how many and which) while an item is unanswered, so an empty
+    inspection is never submitted, or while a finding is still only proposed."""
     row = await editable_by_team(principal, inspection_id)
     if data.version is not None and data.version != row["version"]:
         raise Conflict("The inspection was changed by someone else; reload it")
+    version = await loaded_version(row["checklist_version"])
     now = clock.now()
     async with write_transaction():
+        # Locks the row first: answers and finding changes under way land before the reads below.
+        await _lock_editable(inspection_id)
+        check, answered = await _submission(inspection_id, version)
+        if not check.ready:
+            raise _not_ready(check)
+        # The score is final now: it is kept on the row (the dashboard reads it there).
+        points, max_points = _total_so_far(version, answered)
         updated = (
             await Inspection.update(
                 {
                     Inspection.status: "submitted",
                     Inspection.conclusion: data.conclusion,
                     Inspection.submitted_at: now,
+                    Inspection.points: points,
+                    Inspection.max_points: max_points,
                     Inspection.version: row["version"] + 1,
                 }
             )
-            .where(
-                (Inspection.id == inspection_id)
-                & (Inspection.version == row["version"])
-                & Inspection.status.is_in(list(EDITABLE))
-            )
+            .where((Inspection.id == inspection_id) & (Inspection.version == row["version"]))
             .returning(Inspection.id)
         )
         if not updated:
             raise Conflict("The inspection was changed by someone else; reload it")
-        # The score is final now: it is kept on the row (the dashboard reads it there).
-        points, max_points = (await _running_totals([{**row, "status": "in_progress"}]))[inspection_id]
-        await Inspection.update({Inspection.points: points, Inspection.max_points: max_points}).where(
-            Inspection.id == inspection_id
+        await action_service.create_actions_for_inspection(
+            inspection_id, [f for f in check.findings if f.action_id is None], settings
         )
-        await action_service.create_actions_for_inspection(inspection_id, settings)
     return await get(principal, inspection_id)

@@ -61,7 +61,10 @@ def decode(schema: type[T], fields: dict[str, list[Any]], **extra: Any) -> T:
     try:
         return msgspec.convert(raw, schema, strict=False)
     except msgspec.ValidationError as exc:
-        where = str(exc).rsplit("$.", 1)[-1].strip("`[]0123456789") if "$." in str(exc) else None
+        text = str(exc)
+        # "... - at `$.title`", or "Object missing required field `title`" (an empty input).
+        at = text.rsplit("$.", 1)[-1] if "$." in text else text.partition("required field ")[2]
+        where = at.strip("`[]0123456789") or None
         raise Invalid(str(exc), field=where) from None
 
 

@@ -4,7 +4,7 @@ saved as it is given), evidence per item, reviewing findings, and submitting the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,10 +15,11 @@ from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
-from inspection.errors import Invalid, ServiceError
+from inspection.errors import Conflict, Invalid, ServiceError
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
+    DismissIn,
     FindingIn,
     FindingPatch,
     InspectionIn,
@@ -34,6 +35,7 @@ from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
 from inspection.web.errors import service_error
+from inspection.web.messages import N_, SERVICE_MESSAGES, TEMPLATES
 from inspection.web.render import is_htmx, render
 
 
@@ -329,13 +331,15 @@ class InspectionPages(Controller):
             return self._item(request, page, item_code, refused=refused)
         return self._item(request, await inspections.checklist_page(principal, inspection_id), item_code)
 
-    @get("/{inspection_id:int}/findings")
-    async def findings(
+    async def _findings_page(
         self,
         request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
-        inspection_id: PathId,
+        principal: Principal,
+        inspection_id: int,
+        refused: FindingRefused | None = None,
     ) -> Template:
+        """The findings of an inspection to review; after a refused form, with what was typed
+        and the message beside its field (status 400, or 409 for a state conflict)."""
         inspection = await inspections.get(principal, inspection_id)
         editable = (
             inspection.status in inspections.EDITABLE
@@ -345,10 +349,42 @@ class InspectionPages(Controller):
         return render(
             request,
             "findings.html",
+            status_code=refused.status if refused else 200,
             inspection=inspection,
             findings=await inspections.findings(principal, inspection_id),
             editable=editable,
+            refused=refused,
         )
+
+    @get("/{inspection_id:int}/findings")
+    async def findings(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+    ) -> Template:
+        return await self._findings_page(request, principal, inspection_id)
+
+    async def _finding_form(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        inspection_id: int,
+        form: str,
+        change: Callable[[dict[str, list[Any]]], Awaitable[object]],
+    ) -> Response[Any]:
+        """Run ``change`` with the posted form ``form`` (``new``, ``edit-<id>``,
+        ``dismiss-<id>``); back to the findings at that finding, or, refused, the same page
+        with what was typed and the message beside the field."""
+        fields = await forms.form_data(request)
+        try:
+            await change(fields)
+        except (Invalid, Conflict) as exc:
+            refused = FindingRefused.of(form, exc, fields)
+            return await self._findings_page(request, principal, inspection_id, refused)
+        anchor = form.split("-", 1)[-1]
+        target = f"#finding-{anchor}" if anchor.isdigit() else ""
+        return Redirect(f"/inspections/{inspection_id}/findings{target}", status_code=303)
 
     @post("/{inspection_id:int}/findings")
     async def add_finding(
@@ -357,10 +393,12 @@ class InspectionPages(Controller):
         principal: NamedDependency[Principal],
         inspection_id: PathId,
         settings: NamedDependency[Settings],
-    ) -> Redirect:
-        data = await forms.read(request, FindingIn)
-        await inspections.add_finding(principal, inspection_id, data, settings)
-        return Redirect(f"/inspections/{inspection_id}/findings", status_code=303)
+    ) -> Response[Any]:
+        async def add(fields: dict[str, list[Any]]) -> object:
+            data = forms.decode(FindingIn, fields)
+            return await inspections.add_finding(principal, inspection_id, data, settings)
+
+        return await self._finding_form(request, principal, inspection_id, "new", add)
 
     @post("/{inspection_id:int}/findings/{finding_id:int}")
     async def update_finding(
@@ -370,18 +408,87 @@ class InspectionPages(Controller):
         inspection_id: PathId,
         finding_id: PathId,
         settings: NamedDependency[Settings],
-    ) -> Redirect:
+    ) -> Response[Any]:
         """Edit severity, deadline or wording; the confirm button also confirms a proposal."""
-        data = await forms.read(request, FindingPatch)
-        updated = await inspections.update_finding(principal, finding_id, data, settings)
-        return Redirect(f"/inspections/{updated.inspection_id}/findings", status_code=303)
+
+        async def update(fields: dict[str, list[Any]]) -> object:
+            # An empty field leaves a PATCH's value as it was; a title emptied on purpose is refused.
+            if "title" in fields and not str(fields["title"][-1]).strip():
+                raise Invalid("Say what was found", field="title")
+            data = forms.decode(FindingPatch, fields)
+            return await inspections.update_finding(principal, finding_id, data, settings)
+
+        return await self._finding_form(request, principal, inspection_id, f"edit-{finding_id}", update)
+
+    @post("/{inspection_id:int}/findings/{finding_id:int}/dismiss")
+    async def dismiss_finding(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        finding_id: PathId,
+    ) -> Response[Any]:
+        """Dismiss a finding with a reason: it will not become a corrective action."""
+
+        async def dismiss(fields: dict[str, list[Any]]) -> object:
+            if not str((fields.get("reason") or [""])[-1]).strip():
+                raise Invalid("Give the reason for dismissing the finding", field="reason")
+            data = forms.decode(DismissIn, fields)
+            return await inspections.dismiss_finding(principal, finding_id, data)
+
+        return await self._finding_form(request, principal, inspection_id, f"dismiss-{finding_id}", dismiss)
 
     @post("/{inspection_id:int}/findings/{finding_id:int}/delete")
     async def delete_finding(
-        self, principal: NamedDependency[Principal], inspection_id: PathId, finding_id: PathId
-    ) -> Redirect:
-        await inspections.delete_finding(principal, finding_id)
-        return Redirect(f"/inspections/{inspection_id}/findings", status_code=303)
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        finding_id: PathId,
+    ) -> Response[Any]:
+        async def delete(fields: dict[str, list[Any]]) -> object:
+            await inspections.delete_finding(principal, finding_id)
+            return None
+
+        return await self._finding_form(request, principal, inspection_id, f"delete-{finding_id}", delete)
+
+    async def _submit_page(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        inspection_id: int,
+        *,
+        conclusion: str = "",
+        refused: ServiceError | None = None,
+    ) -> Template:
+        """The confirmation step: what is left to do (unanswered items, proposed findings),
+        what the conclusion will do, and the conclusion to issue."""
+        inspection = await inspections.get(principal, inspection_id)
+        check = await inspections.submission(principal, inspection_id)
+        editable = (
+            inspection.status in inspections.EDITABLE
+            and principal.role == "inspector"
+            and await on_team(principal, inspection_id)
+        )
+        return render(
+            request,
+            "submit.html",
+            status_code=refused.status_code if refused else 200,
+            inspection=inspection,
+            check=check,
+            editable=editable,
+            conclusion=conclusion,
+            refused=refused,
+        )
+
+    @get("/{inspection_id:int}/submit")
+    async def submit_form(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+    ) -> Template:
+        return await self._submit_page(request, principal, inspection_id)
 
     @post("/{inspection_id:int}/submit")
     async def submit(
@@ -390,8 +497,50 @@ class InspectionPages(Controller):
         principal: NamedDependency[Principal],
         inspection_id: PathId,
         settings: NamedDependency[Settings],
-    ) -> Redirect:
-        """Issue the conclusion: every finding becomes a corrective action for the unit."""
-        data = await forms.read(request, SubmitIn)
-        await inspections.submit(principal, inspection_id, data, settings)
+    ) -> Response[Any]:
+        """Issue the conclusion: every confirmed finding becomes a corrective action for the
+        unit. Refused (items left, findings undecided, changed meanwhile), the confirmation
+        step again with the conclusion as typed and why."""
+        fields = await forms.form_data(request)
+        conclusion = str((fields.get("conclusion") or [""])[-1])
+        try:
+            await inspections.submit(principal, inspection_id, forms.decode(SubmitIn, fields), settings)
+        except (Invalid, Conflict) as exc:
+            return await self._submit_page(
+                request, principal, inspection_id, conclusion=conclusion, refused=exc
+            )
         return Redirect(f"/actions?inspection_id={inspection_id}&view=all", status_code=303)
+
+
+@dataclass(frozen=True)
+class FindingRefused:
+    """A finding form that was not accepted: which form (``new``, ``edit-<id>``,
+    ``dismiss-<id>``, ``delete-<id>``), next to which field, why, and what was typed."""
+
+    form: str
+    field: str
+    message: str
+    values: dict[str, Any]
+    typed: dict[str, str]
+    status: int
+
+    @classmethod
+    def of(cls, form: str, exc: ServiceError, fields: dict[str, list[Any]]) -> FindingRefused:
+        field = exc.field or ""
+        # msgspec's own words are for developers: a page says what to do with the field.
+        own = exc.template in SERVICE_MESSAGES or exc.template in TEMPLATES
+        message = exc.template if own or field not in _FIELD_MESSAGES else _FIELD_MESSAGES[field]
+        typed = {name: str(values[-1]) for name, values in fields.items() if values and name != "_csrf_token"}
+        return cls(form, field, message, exc.values if own else {}, typed, exc.status_code)
+
+
+_FIELD_MESSAGES = {
+    "title": N_("Say what was found"),
+    "description": N_("The description is too long"),
+    "severity": N_("Choose a severity"),
+    "due_date": N_("Enter a valid date"),
+    "item_code": N_("Enter an item code of this checklist, or leave it empty"),
+    "reason": N_("Give the reason for dismissing the finding"),
+    "version": N_("Reload the page and try again"),
+}
+"""What a refused finding form says beside a field when the reason is a malformed value."""

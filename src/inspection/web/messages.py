@@ -64,6 +64,9 @@ SERVICE_MESSAGES = (
     N_("A unit head must belong to a unit"),
     N_("This needs the role admin"),
     N_("This needs the role inspector"),
+    N_("Give the reason the item does not apply in the note"),
+    N_("Give the reason for dismissing the finding"),
+    N_("A proposed finding is dismissed with a reason, not deleted"),
 )
 
 TEMPLATES = (
@@ -90,4 +93,12 @@ TEMPLATES = (
     N_("The date must be between %(first)s and %(last)s"),
     N_("Too many sign-in attempts; wait %(seconds)s s before trying again"),
     N_("Item %(item)s: expected 0 or more, got %(got)s"),
+    N_(
+        "Items not answered yet, %(count)s in all (answer each, or mark it not applicable"
+        " with a reason): %(items)s"
+    ),
+    N_("Proposed findings neither confirmed nor dismissed, %(count)s in all: %(findings)s"),
+    # A proposed finding's text (services/inspections.py), in the inspector's language.
+    N_("Not met: %(item)s"),
+    N_("%(shortfall)s — answer: %(answer)s"),
 )
