@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from inspection.app import create_app
 from inspection.auth.tokens import new_token
 from inspection.db.tables import (
     TABLES,
+    Answer,
     ApiToken,
     CorrectiveAction,
     Evidence,
@@ -50,7 +52,7 @@ from inspection.db.tables import (
     User,
 )
 from inspection.domain.roles import ROLES, Role
-from inspection.services.checklists import latest_version_id
+from inspection.services.checklists import latest_version_id, loaded_version
 from inspection.settings import Settings
 from tests.factories import (
     DATA,
@@ -61,6 +63,7 @@ from tests.factories import (
     make_user,
     token_headers,
 )
+from tests.test_remediation_loop import PASSING
 
 Side = Literal["own", "other"]
 SIDES: tuple[Side, Side] = ("own", "other")
@@ -241,11 +244,15 @@ MATRIX: dict[str, Rule] = {
     "GET /api/inspections/{inspection_id}/score": seen("inspection:in_progress"),
     "GET /api/inspections/{inspection_id}/findings": seen("inspection:in_progress"),
     "POST /api/inspections/{inspection_id}/findings": team("inspection:in_progress", 201, FINDING),
+    "GET /api/inspections/{inspection_id}/submission": seen("inspection:in_progress"),
     "POST /api/inspections/{inspection_id}/submit": team(
-        "inspection:in_progress", 200, _json(conclusion="Kết luận")
+        "inspection:answered", 200, _json(conclusion="Kết luận")
     ),
     "PATCH /api/findings/{finding_id}": team("finding", 200, _json(title="Sửa")),
     "DELETE /api/findings/{finding_id}": team("finding", 204),
+    "POST /api/findings/{finding_id}/dismiss": team(
+        "finding:proposed", 200, _json(reason="Đã khắc phục ngay")
+    ),
     # --- corrective actions -------------------------------------------------------------------
     "GET /api/actions": everyone(200),
     "GET /api/actions/{action_id}": seen("action:open"),
@@ -337,8 +344,12 @@ MATRIX: dict[str, Rule] = {
     ),
     "POST /inspections/{inspection_id}/findings/{finding_id}": team("finding", 303, _form(title="Sửa")),
     "POST /inspections/{inspection_id}/findings/{finding_id}/delete": team("finding", 303),
+    "POST /inspections/{inspection_id}/findings/{finding_id}/dismiss": team(
+        "finding:proposed", 303, _form(reason="Đã khắc phục ngay")
+    ),
+    "GET /inspections/{inspection_id}/submit": seen("inspection:in_progress"),
     "POST /inspections/{inspection_id}/submit": team(
-        "inspection:in_progress", 303, _form(conclusion="Kết luận")
+        "inspection:answered", 303, _form(conclusion="Kết luận")
     ),
     "GET /admin/units": admins(200),
     "GET /admin/units/new": admins(200),
@@ -468,7 +479,7 @@ class World:
                 item_code="A.1.1",
                 title="Chưa niêm yết",
                 severity="major",
-                proposed=True,
+                proposed=state == "proposed",
                 created_by=s.lead.id,
                 created_at=clock.now(),
             )
@@ -516,6 +527,10 @@ class World:
         raise AssertionError(f"no maker for {needs!r}")
 
     async def _inspection(self, s: UnitSide, status: str) -> int:
+        """An inspection in ``status``; "answered" is one in progress with every item
+        answered (passing), ready for its conclusion."""
+        answered = status == "answered"
+        status = "in_progress" if answered else status
         now = clock.now()
         inspection = Inspection(
             unit=s.unit.id,
@@ -531,6 +546,25 @@ class World:
         )
         await inspection.save()
         await InspectionMember(inspection=inspection.id, user=s.lead.id, role="lead").save()
+        if answered:
+            version = await loaded_version(inspection.checklist_version)
+            await Answer.insert(
+                *(
+                    Answer(
+                        inspection=inspection.id,
+                        item_code=code,
+                        criterion_code=criterion.code,
+                        section_code=section.code,
+                        value=json.dumps(PASSING[code]),
+                        points=version.item_max[code],
+                        max_points=version.item_max[code],
+                        passed=True,
+                        answered_by=s.lead.id,
+                        answered_at=now,
+                    )
+                    for code, (section, criterion, _) in version.items.items()
+                )
+            )
         return int(inspection.id)
 
     async def _action(self, s: UnitSide, status: str) -> int:
