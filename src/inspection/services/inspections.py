@@ -548,7 +548,9 @@ def _ensure_on_team(principal: Principal, on_team: bool) -> None:
 
 def _ensure_editable(status: str) -> None:
     if status not in EDITABLE:
-        raise Conflict("The inspection is %(status)s; it can no longer be changed", status=status)
+        raise Conflict(
+            "The inspection is %(inspection_status)s; it can no longer be changed", inspection_status=status
+        )
 
 
 async def score(principal: Principal, inspection_id: int) -> Totals:

@@ -34,7 +34,8 @@ from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
 from inspection.web.errors import service_error
-from inspection.web.render import is_htmx, render
+from inspection.web.labels import message_values
+from inspection.web.render import is_htmx, language_of, render
 
 
 def _answer_from_form(response_type: str, fields: dict[str, list[Any]]) -> AnswerIn:
@@ -234,7 +235,8 @@ class InspectionPages(Controller):
             return self._item(request, page, item_code, refused=conflict)
         except Invalid as exc:
             page = await inspections.checklist_page(principal, inspection_id)
-            refused = Refused(item_code, exc.field or "value", exc.template, exc.values, _typed(fields))
+            values = message_values(exc.values, language_of(request))
+            refused = Refused(item_code, exc.field or "value", exc.template, values, _typed(fields))
             return self._item(request, page, item_code, refused=refused)
         except ServiceError as exc:
             return self._elsewhere(request, await inspections.checklist_page(principal, inspection_id), exc)
@@ -323,9 +325,8 @@ class InspectionPages(Controller):
             )
         except Invalid as exc:
             page = await inspections.checklist_page(principal, inspection_id)
-            refused = Refused(
-                item_code, "file", exc.template, exc.values, {"value": "", "note": "", "na": ""}
-            )
+            values = message_values(exc.values, language_of(request))
+            refused = Refused(item_code, "file", exc.template, values, {"value": "", "note": "", "na": ""})
             return self._item(request, page, item_code, refused=refused)
         return self._item(request, await inspections.checklist_page(principal, inspection_id), item_code)
 

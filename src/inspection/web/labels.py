@@ -7,6 +7,7 @@ are marked for extraction here and translated with the request's catalog when re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,20 +15,46 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from inspection.web.i18n import show_date
-from inspection.web.messages import N_
+from inspection.web.i18n import show_date, show_number, translations
+from inspection.web.messages import N_, pgettext
 
+# The states of corrective actions and of extension requests.
 STATUSES = {
     "open": N_("Open"),
     "acknowledged": N_("Acknowledged"),
     "in_progress": N_("In progress"),
     "reported_fixed": N_("Reported fixed"),
     "closed": N_("Closed"),
-    "planned": N_("Planned"),
-    "submitted": N_("Submitted"),
     "pending": N_("Pending"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
+}
+# An inspection's states: "in progress" and "closed" read otherwise than an action's.
+INSPECTION_STATUSES = {
+    "planned": pgettext("inspection", "Planned"),
+    "in_progress": pgettext("inspection", "In progress"),
+    "submitted": pgettext("inspection", "Submitted"),
+    "closed": pgettext("inspection", "Closed"),
+}
+# The outbox: what each e-mail notice is, and where it stands.
+NOTIFICATION_KINDS = {
+    "assigned": pgettext("notification", "New corrective action"),
+    "reminder": pgettext("notification", "Reminder"),
+    "overdue": pgettext("notification", "Overdue"),
+    "escalation": pgettext("notification", "Escalation"),
+    "digest": pgettext("notification", "Weekly digest"),
+    "reported_fixed": pgettext("notification", "Reported fixed"),
+    "closed": pgettext("notification", "Closed"),
+    "reopened": pgettext("notification", "Reopened"),
+    "extension_decided": pgettext("notification", "Extension decided"),
+}
+NOTIFICATION_STATUSES = {
+    "pending": pgettext("notification", "Pending"),
+    "queued": pgettext("notification", "Queued"),
+    "sending": pgettext("notification", "Sending"),
+    "sent": pgettext("notification", "Sent"),
+    "failed": pgettext("notification", "Failed"),
+    "cancelled": pgettext("notification", "Cancelled"),
 }
 SEVERITIES = {"minor": N_("Minor"), "major": N_("Major"), "critical": N_("Critical")}
 EVENTS = {
@@ -47,7 +74,7 @@ ROLES = {
     "admin": N_("Administrator"),
     "inspector": N_("Inspector"),
     "unit_head": N_("Unit head"),
-    "leader": N_("District leader"),
+    "leader": N_("Leader"),
     "observer": N_("Observer"),
 }
 UNIT_KINDS = {
@@ -58,6 +85,31 @@ UNIT_KINDS = {
     "ward": N_("Ward"),
     "one_stop_shop": N_("One-stop shop"),
 }
+# The fields of the forms, as their labels name them: a message about a field names it so.
+FIELDS = {
+    "requested_due_date": N_("New deadline"),
+    "due_date": N_("Deadline"),
+    "planned_date": N_("Date"),
+    "period_from": N_("From"),
+    "period_to": N_("To"),
+    "unit_id": N_("Unit"),
+    "unit_kind": N_("Kind of unit"),
+    "checklist_code": N_("Checklist"),
+    "title": N_("Title"),
+    "lead_id": N_("Team lead"),
+    "member_ids": N_("Team members"),
+    "reason": N_("Reason"),
+    "note": N_("Note"),
+    "severity": N_("Severity"),
+    "description": N_("Description"),
+    "code": N_("Code"),
+    "kind": N_("Kind"),
+    "email": N_("E-mail"),
+    "username": N_("Username"),
+    "full_name": N_("Full name"),
+    "role": N_("Role"),
+    "password": N_("Password"),
+}
 
 
 def _word(words: Mapping[str, str], other: str | None = None) -> Callable[[Context, str], str]:
@@ -67,6 +119,17 @@ def _word(words: Mapping[str, str], other: str | None = None) -> Callable[[Conte
     def label(context: Context, value: str) -> str:
         message = words.get(value, other)
         return value if message is None else str(context["translations"].gettext(message))
+
+    return label
+
+
+def _word_in(words: Mapping[str, tuple[str, str]]) -> Callable[[Context, str], str]:
+    """A label function for words kept with their context (see :func:`messages.pgettext`)."""
+
+    @pass_context
+    def label(context: Context, value: str) -> str:
+        word = words.get(value)
+        return value if word is None else str(context["translations"].pgettext(*word))
 
     return label
 
@@ -93,9 +156,39 @@ def deadline(context: Context, action: Any) -> Markup:
 
 LABELS: dict[str, Any] = {
     "status_label": _word(STATUSES),
+    "inspection_status_label": _word_in(INSPECTION_STATUSES),
+    "notification_kind_label": _word_in(NOTIFICATION_KINDS),
+    "notification_status_label": _word_in(NOTIFICATION_STATUSES),
     "severity_label": severity,
     "event_label": _word(EVENTS),
     "role_label": _word(ROLES),
     "unit_kind_label": _word(UNIT_KINDS, N_("Other")),
     "deadline_label": deadline,
 }
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Values of messages that name a record by its number: shown as they are (unit 1234, v2).
+_IDENTIFIERS = frozenset({"unit", "version", "item", "checklist", "users"})
+
+
+def message_values(values: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A service error's values as the page's language writes them: a state in words, a day
+    as dd/mm/yyyy, a number with a decimal comma (the API keeps them as the service wrote them)."""
+    catalog = translations(language)
+    shown: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "name" and value in FIELDS:
+            value = catalog.gettext(FIELDS[value])
+        elif name == "inspection_status" and value in INSPECTION_STATUSES:
+            value = catalog.pgettext(*INSPECTION_STATUSES[value])
+        elif name == "status" and value in STATUSES:
+            value = catalog.gettext(STATUSES[value])
+        elif name == "status" and value in NOTIFICATION_STATUSES:
+            value = catalog.pgettext(*NOTIFICATION_STATUSES[value])
+        elif isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            value = show_date(value, language)
+        elif isinstance(value, int | float) and not isinstance(value, bool) and name not in _IDENTIFIERS:
+            value = show_number(value, language)
+        shown[name] = value
+    return shown
