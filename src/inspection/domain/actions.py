@@ -106,7 +106,9 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
         raise NotAllowed(f"Only an inspector of the inspection team may {verb.replace('_', ' ')}")
     if status not in transition.sources:
         raise TransitionError(
-            "The action is %(status)s; this cannot be done at this stage", status=status.value
+            "The action is %(status)s; this needs it to be %(allowed)s",
+            status=status.value,
+            allowed=", ".join(sorted(source.value for source in transition.sources)),
         )
     if transition.note and not note.strip():
         raise Invalid(f"A note is required to {verb.replace('_', ' ')}", field=transition.note)

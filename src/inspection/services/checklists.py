@@ -36,6 +36,17 @@ class LoadedVersion:
             ) from None
 
 
+def applies(version: LoadedVersion, unit_kind: str) -> bool:
+    """Whether the checklist is meant for units of ``unit_kind`` (one naming no kind: any)."""
+    kinds = version.definition.checklist.applies_to
+    return not kinds or unit_kind in kinds
+
+
+async def latest_versions() -> list[tuple[ChecklistVersionOut, LoadedVersion]]:
+    """Each checklist's latest version, with its content (what it applies to)."""
+    return [(v, await loaded_version(v.id)) for v in await list_versions() if v.latest]
+
+
 # Versions never change once loaded, so a decoded one can be kept for the process's life.
 _cache: dict[int, LoadedVersion] = {}
 

@@ -143,7 +143,7 @@ class FormError:
     field: str | None
     message: str
     values: dict[str, Any]
-    typed: dict[str, str]
+    typed: dict[str, list[str]]
 
     def at(self, form: str, field: str) -> bool:
         """Whether the message belongs beside ``form``'s ``field``."""
@@ -151,10 +151,20 @@ class FormError:
 
     def typed_in(self, form: str, field: str, otherwise: str) -> str:
         """What was typed into ``form``'s ``field``, else ``otherwise`` (another form's field)."""
-        return self.typed.get(field, otherwise) if self.form == form else otherwise
+        values = self.typed.get(field) if self.form == form else None
+        return values[-1] if values else otherwise
+
+    def typed_all(self, field: str) -> list[str]:
+        """Every value typed into ``field`` (the boxes ticked of a group)."""
+        return self.typed.get(field, [])
 
 
 def refused(form: str, exc: Invalid, fields: dict[str, list[Any]], language: str) -> FormError:
-    """``form``'s refusal by ``exc``, with the last value of each field as it was typed."""
-    typed = {name: str(values[-1]) for name, values in fields.items() if values and name != "_csrf_token"}
+    """``form``'s refusal by ``exc``, with every field as it was typed.
+
+    An error about no field in particular is raised again: the error handler shows it in
+    the page's message area (web/errors.py)."""
+    if exc.field is None:
+        raise exc
+    typed = {name: [str(v) for v in values] for name, values in fields.items() if name != "_csrf_token"}
     return FormError(form, exc.field, exc.template, message_values(exc.values, language), typed)

@@ -95,7 +95,7 @@ TEMPLATES = (
     N_("The date must be between %(first)s and %(last)s"),
     N_("Too many sign-in attempts; wait %(seconds)s s before trying again"),
     N_("Item %(item)s: expected 0 or more, got %(got)s"),
-    N_("The action is %(status)s; this cannot be done at this stage"),
+    N_("The action is %(status)s; this needs it to be %(allowed)s"),
     N_("The action is %(status)s; more time can no longer be asked for"),
     N_("Item %(item)s: choose an answer for the note, or clear the note"),
     N_("%(name)s: enter a date as dd/mm/yyyy"),
