@@ -28,6 +28,7 @@ from inspection.app import create_app
 from inspection.db.engine import close_database, migrate, open_database
 from inspection.db.tables import TABLES
 from inspection.embedded_redis import EmbeddedRedis
+from inspection.services.checklists import forget_loaded_versions
 from inspection.settings import Settings
 
 # A commune, its head and an inspection team, as the remediation loop's tests set them up.
@@ -119,6 +120,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def db(database_url: str) -> AsyncIterator[Engine]:
     """The database opened and bound to the tables, for tests below the HTTP surface."""
     engine = await open_database(database_url)
+    forget_loaded_versions()
     yield engine
     await close_database(engine)
 

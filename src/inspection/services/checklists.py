@@ -47,8 +47,15 @@ async def latest_versions() -> list[tuple[ChecklistVersionOut, LoadedVersion]]:
     return [(v, await loaded_version(v.id)) for v in await list_versions() if v.latest]
 
 
-# Versions never change once loaded, so a decoded one can be kept for the process's life.
+# Versions never change once loaded, so a decoded one can be kept while the process uses
+# one database.
 _cache: dict[int, LoadedVersion] = {}
+
+
+def forget_loaded_versions() -> None:
+    """Forget the versions decoded so far, on opening a database: another database's
+    version 1 may be another checklist (the tests open one database per test)."""
+    _cache.clear()
 
 
 async def loaded_version(version_id: int) -> LoadedVersion:
