@@ -184,6 +184,8 @@ def message_values(values: Mapping[str, Any], language: str) -> dict[str, Any]:
             value = catalog.pgettext(*INSPECTION_STATUSES[value])
         elif name == "status" and value in STATUSES:
             value = catalog.gettext(STATUSES[value])
+        elif name == "kind" and value in UNIT_KINDS:
+            value = catalog.gettext(UNIT_KINDS[value])
         elif name == "allowed":  # states, as "acknowledged, in_progress"
             value = ", ".join(catalog.gettext(STATUSES.get(state, state)) for state in value.split(", "))
         elif name == "status" and value in NOTIFICATION_STATUSES:
