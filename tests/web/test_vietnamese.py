@@ -28,7 +28,9 @@ def field_error(page: str, field_id: str) -> str:
     assert 'aria-invalid="true"' in tag[0], tag[0]
     described = re.search(r'aria-describedby="([^"]+)"', tag[0])
     assert described, tag[0]
-    message = re.search(rf'<(p|div) class="field-error" id="{described[1]}" role="alert">(.*?)</\1>', page, re.S)
+    message = re.search(
+        rf'<(p|div) class="field-error" id="{described[1]}" role="alert">(.*?)</\1>', page, re.S
+    )
     assert message, f"no message {described[1]}"
     return " ".join(re.sub(r"<[^>]+>", " ", message[2]).split())
 

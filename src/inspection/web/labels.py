@@ -56,6 +56,22 @@ NOTIFICATION_STATUSES = {
     "failed": pgettext("notification", "Failed"),
     "cancelled": pgettext("notification", "Cancelled"),
 }
+# Why the outbox cancelled or gave up a notice, as queue/ writes it in ``last_error``.
+NOTIFICATION_REASONS = {
+    "action closed": N_("action closed"),
+    "action deleted": N_("action deleted"),
+    "no longer scheduled": N_("no longer scheduled"),
+    "no longer scheduled (closed, moved or reassigned)": N_(
+        "no longer scheduled (closed, moved or reassigned)"
+    ),
+    "superseded: a later notice of the same chase is due": N_(
+        "superseded: a later notice of the same chase is due"
+    ),
+    "recipient is no longer active": N_("recipient is no longer active"),
+    "recipient has no e-mail address": N_("recipient has no e-mail address"),
+    "nothing overdue": N_("nothing overdue"),
+    "demo history, not sent": N_("demo history, not sent"),
+}
 SEVERITIES = {"minor": N_("Minor"), "major": N_("Major"), "critical": N_("Critical")}
 EVENTS = {
     "created": N_("Action opened"),
@@ -144,6 +160,16 @@ def severity(context: Context, value: str) -> Markup:
 
 
 @pass_context
+def notification_reason(context: Context, value: str) -> Markup:
+    """Why a notice was not sent: the outbox's own reasons in words; anything else (the mail
+    server's answer) as the code it is."""
+    message = NOTIFICATION_REASONS.get(value)
+    if message is not None:
+        return escape(context["translations"].gettext(message))
+    return Markup("<code>") + value + Markup("</code>") if value else Markup("")
+
+
+@pass_context
 def deadline(context: Context, action: Any) -> Markup:
     """The deadline, with how many days late an overdue action is."""
     shown = escape(show_date(action.due_date, context["lang"]))
@@ -164,6 +190,7 @@ LABELS: dict[str, Any] = {
     "role_label": _word(ROLES),
     "unit_kind_label": _word(UNIT_KINDS, N_("Other")),
     "deadline_label": deadline,
+    "notification_reason": notification_reason,
 }
 
 
