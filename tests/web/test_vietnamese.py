@@ -11,6 +11,7 @@ import httpx
 
 from inspection.clock import today
 from inspection.db.tables import ExtensionRequest, Inspection, Unit
+from inspection.mail.render import render
 from inspection.settings import Settings
 from inspection.web.forms import parse_day
 from inspection.web.i18n import show_number, show_size
@@ -44,6 +45,14 @@ def test_numbers_and_sizes_as_each_language_writes_them() -> None:
     assert show_size(4403, "vi") == "4,3 KB"
     assert show_size(3 * 1024 * 1024 + 200_000, "vi") == "3,2 MB"
     assert show_size(512, "vi") == "512 B"
+
+
+def test_an_e_mail_counts_as_the_pages_do() -> None:
+    context = {"recipient_name": "Lê Văn Hùng", "total": 1234, "groups": [], "week": "2026-W49"}
+    context |= {"since": "01/12/2026", "newly_overdue": 3, "closed": 2}
+    vietnamese = render("digest", "vi", context)
+    assert "1.234 nhiệm vụ quá hạn" in vietnamese.subject
+    assert "1,234 overdue" in render("digest", "en", context).subject
 
 
 def test_a_day_is_typed_day_first_or_iso() -> None:
