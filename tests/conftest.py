@@ -28,7 +28,7 @@ from inspection.app import create_app
 from inspection.db.engine import close_database, migrate, open_database
 from inspection.db.tables import TABLES
 from inspection.embedded_redis import EmbeddedRedis
-from inspection.services import checklists
+from inspection.services.checklists import forget_loaded_versions
 from inspection.settings import Settings
 
 # A commune, its head and an inspection team, as the remediation loop's tests set them up.
@@ -108,7 +108,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
     Checklist versions are kept in memory by id for the process's life (ids are never
     reused in one database); a new database reuses ids, so what was kept is forgotten."""
-    checklists._cache.clear()
+    forget_loaded_versions()
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "inspection.sqlite3"

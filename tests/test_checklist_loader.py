@@ -163,3 +163,13 @@ async def test_an_admin_uploads_a_checklist_and_mistakes_come_back_located(clien
     assert "stars" in mistake["message"] or "response_type" in mistake["message"]
     versions = (await client.get("/api/checklists", headers=inspector)).json()
     assert [(v["checklist_code"], v["number"]) for v in versions] == [("mini", 1)]
+
+
+def test_a_checklist_names_only_kinds_of_unit_the_directory_knows(tmp_path: Path) -> None:
+    mini = (DATA / "mini.toml").read_text(encoding="utf-8")
+    typo = tmp_path / "typo.toml"
+    typo.write_text(mini.replace('applies_to = ["commune"]', 'applies_to = ["comune"]'), encoding="utf-8")
+    with pytest.raises(ChecklistError) as caught:
+        load_checklist_file(typo)
+    assert str(caught.value) == f"{typo}:6: Invalid enum value 'comune' (at $.checklist.applies_to[0])"
+    assert load_checklist_file(DATA / "mini.toml").checklist.applies_to == ["commune"]

@@ -27,6 +27,7 @@ from inspection.dependencies import DEPENDENCIES
 from inspection.errors import ServiceError
 from inspection.logs import logging_config
 from inspection.queue.worker import worker_beside
+from inspection.services.checklists import forget_loaded_versions
 from inspection.settings import Settings, load_settings
 from inspection.storage import FileBlobStore
 from inspection.web import web_app_config
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = await open_database(settings.effective_database_url)
+        forget_loaded_versions()
         redis = aioredis.Redis.from_url(settings.redis_url)
         app.state.settings = settings
         app.state.redis = redis

@@ -16,6 +16,7 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 from inspection.auth.principal import Language
 from inspection.domain.actions import Status
 from inspection.domain.checklist import Severity
+from inspection.domain.checklist import UnitKind as UnitKind
 from inspection.domain.roles import Role
 
 INT_MAX = 2**31 - 1
@@ -47,7 +48,6 @@ RequiredNote = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 UnitCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-UnitKind = Literal["district", "department", "commune", "town", "ward", "one_stop_shop", "other"]
 InspectionStatus = Literal["planned", "in_progress", "submitted", "closed"]
 
 

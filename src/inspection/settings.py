@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
+    # Who inspects (e.g. "Sở Nội vụ tỉnh Đồng Tháp"): the leaders' dashboard names its whole
+    # scope so; empty, it reads "all units". The scope is data, not a fixed "district".
+    inspecting_body: str = ""
     deadline_days_critical: PositiveInt = 7
     deadline_days_major: PositiveInt = 15
     deadline_days_minor: PositiveInt = 30

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.browser
 ITEMS = ("A1", "A2", "A3", "A4", "A5")  # section A of the commune one-stop checklist, open at first
 
 
-def plan(page: Page, title: str, checklist: str = "commune-one-stop") -> None:
-    """Plan an inspection of a commune as the demo inspector and open its checklist."""
+def plan(page: Page, title: str, checklist: str = "commune-one-stop", unit: str = "Xã Phong Mỹ") -> None:
+    """Plan an inspection of a unit (a commune) as the demo inspector and open its checklist."""
     page.goto("/inspections/new")
-    page.get_by_label("Đơn vị").select_option(label="Xã Phong Mỹ")
+    page.get_by_label("Đơn vị").select_option(label=unit)
     page.get_by_label("Bộ tiêu chí").select_option(value=checklist)
     page.get_by_label("Tiêu đề").fill(title)
     page.get_by_label("Ngày").fill("2026-12-01")
@@ -114,12 +114,13 @@ def test_an_answer_given_after_the_session_ended_is_sent_after_signing_in_again(
 def test_a_refused_value_shows_beside_its_field_and_saving_keeps_the_place(field_phone: Page) -> None:
     page = field_phone
     sign_in(page, "kiemtra")
-    plan(page, "Kiểm tra chỉ số CCHC", checklist="par-index-district")
+    # The district PAR Index applies to a district's People's Committee only.
+    plan(page, "Kiểm tra chỉ số CCHC", checklist="par-index-district", unit="Ủy ban nhân dân huyện Cao Lãnh")
     number = item(page, "1.1.2")
     field = number.get_by_label(re.compile("Giá trị đo"))
     field.fill("95")
     field.press("Tab")
-    expect(number.locator(".points")).to_contain_text("0.5 / 1")
+    expect(number.locator(".points")).to_contain_text("0,5 / 1")
     field = number.get_by_label(re.compile("Giá trị đo"))
     field.fill("khoảng 80")
     field.press("Tab")
@@ -129,7 +130,7 @@ def test_a_refused_value_shows_beside_its_field_and_saving_keeps_the_place(field
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "error-1.1.2")
     expect(field).to_have_value("khoảng 80")  # what was typed is kept, marked as not saved
-    expect(number.locator(".points")).to_contain_text("0.5 / 1")  # the saved answer's points
+    expect(number.locator(".points")).to_contain_text("0,5 / 1")  # the saved answer's points
     shot(page, "field-refused-number-phone")
 
     # A file that is not what it says is refused beside the file field.

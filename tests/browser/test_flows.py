@@ -72,7 +72,7 @@ def test_inspector_verifies_and_decides_an_extension_at_a_desk(page: Page) -> No
     page.goto("/actions?view=reported_fixed")
     page.locator("ul.list > li a").first.click()
     page.get_by_role("button", name="Xác nhận hoàn thành, đóng").click()
-    expect(page.locator("#action")).to_contain_text("Đã đóng")
+    expect(page.locator("#action")).to_contain_text("Đã hoàn thành")
     page.goto("/actions?view=all")
     shot(page, "inspector-actions-desk")
 

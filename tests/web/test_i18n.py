@@ -60,8 +60,11 @@ def test_catalogs_compile_and_translate() -> None:
         == "quá hạn %(num)d ngày"
     )
     # A word the e-mails translate otherwise than the pages has the "e-mail" context.
-    assert translations("vi").gettext("Closed") == "Đã đóng"
-    assert translations("vi").pgettext("e-mail", "Closed") == "Đã hoàn thành"
+    assert translations("vi").gettext("Reported fixed") == "Đã báo cáo kết quả"
+    assert translations("vi").pgettext("e-mail", "Reported fixed") == "Báo cáo kết quả khắc phục"
+    # So has a word whose translation depends on what it describes.
+    assert translations("vi").gettext("In progress") == "Đang khắc phục"
+    assert translations("vi").pgettext("inspection", "In progress") == "Đang kiểm tra"
 
 
 def test_dates_are_day_first_in_vietnamese() -> None:

@@ -250,7 +250,7 @@ async def test_inspector_plans_fills_reviews_submits_and_verifies(client: Client
     assert closed.status_code == 303
     page = await client.get(action_url)
     assert "Yêu cầu khắc phục lại" in page.text and "Ảnh chưa rõ" in page.text
-    assert "Đã đóng" in page.text
+    assert "Đã hoàn thành" in page.text
 
 
 async def test_observer_sees_everything_and_can_change_nothing(client: Client, settings: Settings) -> None:

@@ -105,9 +105,10 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
     elif actor.role != "inspector" or not actor.on_inspection_team:
         raise NotAllowed(f"Only an inspector of the inspection team may {verb.replace('_', ' ')}")
     if status not in transition.sources:
-        allowed = ", ".join(sorted(s.value for s in transition.sources))
         raise TransitionError(
-            f"Cannot {verb.replace('_', ' ')} an action that is {status.value}; it must be {allowed}"
+            "The action is %(status)s; this needs it to be %(allowed)s",
+            status=status.value,
+            allowed=", ".join(sorted(source.value for source in transition.sources)),
         )
     if transition.note and not note.strip():
         raise Invalid(f"A note is required to {verb.replace('_', ' ')}", field=transition.note)
@@ -117,7 +118,9 @@ def check_transition(verb: Verb, status: Status, action_unit_id: int, actor: Act
 def check_extension_request(status: Status, due: dt.date, requested: dt.date, today: dt.date) -> None:
     """Whether more time may be asked for (one pending request per action is a unique key)."""
     if status not in UNIT_OWES:
-        raise TransitionError(f"Cannot ask for more time on an action that is {status.value}")
+        raise TransitionError(
+            "The action is %(status)s; more time can no longer be asked for", status=status.value
+        )
     if requested <= due:
         raise Invalid(
             "The requested deadline must be after the current one (%(due)s)",

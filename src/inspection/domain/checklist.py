@@ -17,6 +17,8 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za
 Text = Annotated[str, msgspec.Meta(min_length=1)]
 Points = Annotated[float, msgspec.Meta(ge=0)]
 Severity = Literal["minor", "major", "critical"]
+# The kinds of unit the directory knows; a checklist names those it applies to.
+UnitKind = Literal["district", "department", "commune", "town", "ward", "one_stop_shop", "other"]
 ResponseType = Literal["yes_no", "yes_no_partial", "score", "number", "text"]
 SEVERITIES: tuple[Severity, ...] = ("minor", "major", "critical")
 
@@ -100,7 +102,8 @@ class Meta(Base, kw_only=True):
     title_en: str = ""
     description_vi: str = ""
     description_en: str = ""
-    applies_to: list[str] = []
+    # Empty: any kind of unit. The plan form offers a checklist only for these kinds.
+    applies_to: list[UnitKind] = []
     total_max_points: Points | None = None
     points_are_illustrative: bool = False
     sources: list[str] = []

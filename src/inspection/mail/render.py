@@ -10,13 +10,13 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import jinja2
 
 from inspection import clock
-from inspection.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from inspection.i18n import DEFAULT_LANGUAGE, LANGUAGES, show_number, translations
 from inspection.paths import TEMPLATES
 
 
@@ -57,6 +57,8 @@ def environment(language: str) -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["paragraphs"] = _paragraphs
+    # Counts as the pages write them (1.234 in Vietnamese): the one number format of both.
+    env.filters["number"] = partial(show_number, language=language)
     return env
 
 

@@ -36,8 +36,26 @@ class LoadedVersion:
             ) from None
 
 
-# Versions never change once loaded, so a decoded one can be kept for the process's life.
+def applies(version: LoadedVersion, unit_kind: str) -> bool:
+    """Whether the checklist is meant for units of ``unit_kind`` (one naming no kind: any)."""
+    kinds = version.definition.checklist.applies_to
+    return not kinds or unit_kind in kinds
+
+
+async def latest_versions() -> list[tuple[ChecklistVersionOut, LoadedVersion]]:
+    """Each checklist's latest version, with its content (what it applies to)."""
+    return [(v, await loaded_version(v.id)) for v in await list_versions() if v.latest]
+
+
+# Versions never change once loaded, so a decoded one can be kept while the process uses
+# one database.
 _cache: dict[int, LoadedVersion] = {}
+
+
+def forget_loaded_versions() -> None:
+    """Forget the versions decoded so far, on opening a database: another database's
+    version 1 may be another checklist (the tests open one database per test)."""
+    _cache.clear()
 
 
 async def loaded_version(version_id: int) -> LoadedVersion:

@@ -37,7 +37,7 @@ from inspection.schemas import (
 )
 from inspection.services import actions as action_service
 from inspection.services import evidence
-from inspection.services.checklists import LoadedVersion, latest_version_id, loaded_version
+from inspection.services.checklists import LoadedVersion, applies, latest_version_id, loaded_version
 from inspection.services.context import ensure_visible, on_team, patched_columns
 from inspection.settings import Settings
 
@@ -226,10 +226,18 @@ async def create(principal: Principal, data: InspectionIn, settings: Settings) -
     if principal.role != "inspector":
         raise Forbidden("Only inspectors plan inspections")
     check_in_window(data.planned_date, today(settings), "planned_date")
-    if not await Unit.exists().where((Unit.id == data.unit_id) & (Unit.active == True)):
+    unit = await Unit.select(Unit.kind).where((Unit.id == data.unit_id) & (Unit.active == True)).first()
+    if unit is None:
         raise Invalid("No active unit %(unit)s", field="unit_id", unit=data.unit_id)
     version_id = await latest_version_id(data.checklist_code)
     version = await loaded_version(version_id)
+    if not applies(version, unit["kind"]):
+        raise Invalid(
+            "Checklist %(checklist)s does not apply to units of kind %(kind)s",
+            field="checklist_code",
+            checklist=data.checklist_code,
+            kind=unit["kind"],
+        )
     lead_id = data.lead_id or principal.id
     await _inspectors({lead_id}, "lead_id")
     members = {principal.id, *data.member_ids} - {lead_id}
@@ -412,6 +420,14 @@ async def record_answer(
         version = await loaded_version(row["checklist_version"])
         section, criterion, item = version.item(item_code)
         given = data if isinstance(data, AnswerIn) else data(item.response_type)
+        if given.value is None and not given.not_applicable and given.note.strip():
+            # A note alone would be kept on an item that counts as unanswered: refused, so
+            # the inspector sees the answer is missing (the form keeps the note).
+            raise Invalid(
+                "Item %(item)s: choose an answer for the note, or clear the note",
+                field="value",
+                item=item_code,
+            )
         if given.not_applicable and not item.allow_na:
             raise Invalid(
                 "Item %(item)s cannot be marked not applicable", field="not_applicable", item=item_code
@@ -592,7 +608,9 @@ def _ensure_on_team(principal: Principal, on_team: bool) -> None:
 
 def _ensure_editable(status: str) -> None:
     if status not in EDITABLE:
-        raise Conflict("The inspection is %(status)s; it can no longer be changed", status=status)
+        raise Conflict(
+            "The inspection is %(inspection_status)s; it can no longer be changed", inspection_status=status
+        )
 
 
 async def score(principal: Principal, inspection_id: int) -> Totals:

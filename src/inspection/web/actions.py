@@ -16,7 +16,7 @@ from inspection.auth.guards import principal_of, signed_in
 from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
 from inspection.domain.actions import TRANSITIONS, Status, Verb
-from inspection.errors import NotFound
+from inspection.errors import Invalid, NotFound
 from inspection.schemas import (
     ActionFilters,
     ChaseIn,
@@ -31,7 +31,7 @@ from inspection.services import actions, directory
 from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
-from inspection.web.render import is_htmx, render
+from inspection.web.render import is_htmx, language_of, render
 
 View = Literal["open", "overdue", "reported_fixed", "closed", "all"]
 VIEWS: tuple[View, ...] = ("open", "overdue", "reported_fixed", "closed", "all")
@@ -45,10 +45,23 @@ class CommentForm(msgspec.Struct, kw_only=True):
 
 
 async def _action_page(
-    request: Request[Any, Any, Any], principal: Principal, action_id: int, settings: Settings
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    action_id: int,
+    settings: Settings,
+    error: forms.FormError | None = None,
 ) -> Template:
+    """The action's page (its panel for htmx); after a refused form, that form as it was
+    typed, with the message beside its field."""
     detail = await actions.get_detail(principal, action_id, settings)
-    return render(request, "action.html", partial="_partials/action.html", detail=detail)
+    return render(
+        request,
+        "action.html",
+        partial="_partials/action.html",
+        status_code=400 if error else 200,
+        detail=detail,
+        error=error,
+    )
 
 
 async def _after_change(
@@ -167,10 +180,14 @@ class ActionPages(Controller):
         if verb not in VERBS:
             raise NotFound("No such page")
         fields = await forms.form_data(request)
-        data: TransitionIn | ReopenIn = (
-            forms.decode(ReopenIn, fields) if verb == "reopen" else forms.decode(TransitionIn, fields)
-        )
-        await actions.transition(principal, action_id, VERBS[verb], data, settings)
+        try:
+            data: TransitionIn | ReopenIn = (
+                forms.decode(ReopenIn, fields) if verb == "reopen" else forms.decode(TransitionIn, fields)
+            )
+            await actions.transition(principal, action_id, VERBS[verb], data, settings)
+        except Invalid as exc:
+            error = forms.refused(verb, exc, fields, language_of(request))
+            return await _action_page(request, principal, action_id, settings, error)
         return await _after_change(request, principal, action_id, settings)
 
     @post("/{action_id:int}/remind")
@@ -240,8 +257,12 @@ class ActionPages(Controller):
         action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
-        data = await forms.read(request, ExtensionIn)
-        await actions.request_extension(principal, action_id, data, settings)
+        fields = await forms.form_data(request)
+        try:
+            await actions.request_extension(principal, action_id, forms.decode(ExtensionIn, fields), settings)
+        except Invalid as exc:
+            error = forms.refused("extension", exc, fields, language_of(request))
+            return await _action_page(request, principal, action_id, settings, error)
         return await _after_change(request, principal, action_id, settings)
 
 

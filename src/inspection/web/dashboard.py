@@ -8,6 +8,7 @@ and prints as it shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -17,13 +18,16 @@ from markupsafe import Markup
 
 from inspection.auth.guards import signed_in
 from inspection.auth.principal import Principal
-from inspection.schemas import UnitKind
+from inspection.errors import Invalid
+from inspection.schemas import UnitKind, UnitOut
 from inspection.services import dashboard, directory
 from inspection.services.dashboard import Dashboard, DashboardFilters
 from inspection.settings import Settings
 from inspection.web import forms
 from inspection.web.charts import Bar, Series, bar_chart, trend_chart
 from inspection.web.i18n import show_date, show_month, show_number, translations
+from inspection.web.labels import UNIT_KINDS
+from inspection.web.messages import N_
 from inspection.web.render import language_of, render
 
 # The unit kinds a leader filters by, in the order the district lists its units.
@@ -33,6 +37,7 @@ KINDS: tuple[UnitKind, ...] = ("department", "commune", "town", "ward", "one_sto
 LABEL_LENGTH = 38
 # The page's query parameters (the API's names) and the filters they set.
 FILTERS = {"from": "period_from", "to": "period_to", "unit_kind": "unit_kind", "unit_id": "unit_id"}
+_QUERY_NAME = {name: key for key, name in FILTERS.items()}
 
 
 def in_language(vietnamese: str, english: str, language: str) -> str:
@@ -110,6 +115,21 @@ def charts(board: Dashboard, language: str) -> dict[str, Markup]:
     }
 
 
+def scope_label(board: Dashboard, units: list[UnitOut], settings: Settings, language: str) -> str:
+    """What the totals cover, named: the unit chosen (a unit head's own), the kind of unit
+    chosen, else the inspecting body's whole scope (``INSPECTION_INSPECTING_BODY``), or "all
+    units" when it is not configured. Since 1 July 2025 there is no district level to name."""
+    catalog = translations(language)
+    if board.unit_id is not None:
+        unit = next((unit for unit in units if unit.id == board.unit_id), None)
+        if unit is not None:
+            return in_language(unit.name_vi, unit.name_en, language)
+    if board.unit_kind is not None:
+        kind = catalog.gettext(UNIT_KINDS.get(board.unit_kind, N_("Other")))
+        return str(catalog.gettext("All units of the kind %(kind)s") % {"kind": kind})
+    return settings.inspecting_body or str(catalog.gettext("All units"))
+
+
 class DashboardPages(Controller):
     path = "/dashboard"
     guards = [signed_in]
@@ -126,19 +146,29 @@ class DashboardPages(Controller):
         their own unit's, and another unit is a 404, as in the API."""
         # The filter form sends its empty choices as "": read it as a form (empty = not given).
         query = request.query_params
-        filters = forms.decode(
-            DashboardFilters,
-            {name: query.getall(key) for key, name in FILTERS.items() if key in query},
-        )
-        board = await dashboard.dashboard(principal, settings, filters)
+        fields = {name: query.getall(key) for key, name in FILTERS.items() if key in query}
         language = language_of(request)
-        units = [unit for unit in await directory.list_units(principal) if unit.active]
+        error = None
+        try:
+            board = await dashboard.dashboard(principal, settings, forms.decode(DashboardFilters, fields))
+        except Invalid as exc:
+            # A period refused ("from" after "to", a day that is no date): the form again with
+            # what was typed and the message beside its field, over the default board.
+            typed = {key: query.getall(key) for key in FILTERS if key in query}
+            error = forms.refused("period", exc, typed, language)
+            error = replace(error, field=_QUERY_NAME.get(error.field or "", error.field))
+            board = await dashboard.dashboard(principal, settings, DashboardFilters())
+        every = await directory.list_units(principal)
+        units = [unit for unit in every if unit.active]
         return render(
             request,
             "dashboard.html",
+            status_code=400 if error else 200,
+            error=error,
             board=board,
             charts=charts(board, language),
             units=sorted((in_language(unit.name_vi, unit.name_en, language), unit.id) for unit in units),
             kinds=[kind for kind in KINDS if any(unit.kind == kind for unit in units)],
+            scope=scope_label(board, every, settings, language),
             in_language=in_language,
         )

@@ -26,8 +26,7 @@ from litestar.types import Scope
 from inspection.auth.sessions import COOKIE
 from inspection.errors import ServiceError
 from inspection.web.auth import safe_next
-from inspection.web.i18n import translations
-from inspection.web.labels import STATUSES
+from inspection.web.labels import message_values
 from inspection.web.render import current_user, is_htmx, language_of, render
 
 # htmx puts an error's message in the page's message area instead of the form's target.
@@ -58,12 +57,8 @@ def error_page(
 
 
 def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
-    # A state named in a message reads in the page's language too.
-    catalog = translations(language_of(request))
-    values = {
-        name: catalog.gettext(STATUSES[value]) if isinstance(value, str) and value in STATUSES else value
-        for name, value in exc.values.items()
-    }
+    # A state, a day or a number named in a message reads in the page's language too.
+    values = message_values(exc.values, language_of(request))
     return error_page(request, exc.status_code, exc.template, values, headers=exc.headers)
 
 

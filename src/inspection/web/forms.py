@@ -2,13 +2,16 @@
 
 An HTML form sends every field as text and an empty input as ``""``; here an empty value
 means "not given" (or, for a field that may be cleared, one whose default is ``UNSET``,
-"cleared"), checkboxes and multi-selects become lists, and anything the Struct does not
+"cleared"), checkboxes and multi-selects become lists, a date is read as dd/mm/yyyy (or ISO),
+a refused value is a message naming its field (never msgspec's English), and anything the Struct does not
 declare (the CSRF token, a field slipped in by hand) is dropped before decoding, so the
 services see exactly what the API would accept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -18,6 +21,7 @@ from litestar.datastructures import UploadFile
 
 from inspection.errors import Invalid
 from inspection.schemas import clearable
+from inspection.web.labels import message_values
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -32,6 +36,37 @@ def _is_bool(field_type: msgspec.inspect.Type) -> bool:
     if isinstance(field_type, msgspec.inspect.UnionType):
         return any(_is_bool(t) for t in field_type.types)
     return isinstance(field_type, msgspec.inspect.BoolType)
+
+
+def _is_date(field_type: msgspec.inspect.Type) -> bool:
+    if isinstance(field_type, msgspec.inspect.UnionType):
+        return any(_is_date(t) for t in field_type.types)
+    return isinstance(field_type, msgspec.inspect.DateType)
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A day as typed in a date field: dd/mm/yyyy, as Vietnamese write it (5/3/2026 too), or
+    ISO yyyy-mm-dd (what a browser's own date picker sends); None for anything else."""
+    try:
+        if match := _DAY_FIRST.fullmatch(text):
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else None
+    except ValueError:  # 31/02/2026
+        return None
+
+
+def _refusal(exc: msgspec.ValidationError) -> Invalid:
+    """msgspec's message (English, for developers) as a message for the user, naming the field."""
+    text = str(exc)
+    if missing := re.search(r"missing required field `(\w+)`", text):
+        return Invalid("%(name)s: this field is required", field=missing[1], name=missing[1])
+    where = text.rsplit("$.", 1)[-1].strip("`[]0123456789") if "$." in text else ""
+    return Invalid("%(name)s: this value is not accepted", field=where or None, name=where)
 
 
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, list[Any]]:
@@ -55,17 +90,18 @@ def decode(schema: type[T], fields: dict[str, list[Any]], **extra: Any) -> T:
             raw[field.name] = values
         elif _is_bool(field.type) and values:
             raw[field.name] = values[-1] in ("1", "true", "on", "yes")
+        elif _is_date(field.type) and values:
+            day = parse_day(str(values[-1]))
+            if day is None:
+                raise Invalid("%(name)s: enter a date as dd/mm/yyyy", field=field.name, name=field.name)
+            raw[field.name] = day
         elif values:
             raw[field.name] = values[-1]
     raw.update(extra)
     try:
         return msgspec.convert(raw, schema, strict=False)
     except msgspec.ValidationError as exc:
-        text = str(exc)
-        # "... - at `$.title`", or "Object missing required field `title`" (an empty input).
-        at = text.rsplit("$.", 1)[-1] if "$." in text else text.partition("required field ")[2]
-        where = at.strip("`[]0123456789") or None
-        raise Invalid(str(exc), field=where) from None
+        raise _refusal(exc) from None
 
 
 async def read(request: Request[Any, Any, Any], schema: type[T], **extra: Any) -> T:
@@ -95,3 +131,40 @@ async def read_upload(request: Request[Any, Any, Any]) -> Upload:
         data=await upload.read(),
         note=str(form.get("note") or ""),
     )
+
+
+@dataclass(frozen=True)
+class FormError:
+    """A refused form, to show again: which form (a page may hold several), the field the
+    message belongs beside, the message (a template and its values, already in the page's
+    language) and what was typed, so nothing is lost (``templates/_partials/fields.html``)."""
+
+    form: str
+    field: str | None
+    message: str
+    values: dict[str, Any]
+    typed: dict[str, list[str]]
+
+    def at(self, form: str, field: str) -> bool:
+        """Whether the message belongs beside ``form``'s ``field``."""
+        return self.form == form and self.field == field
+
+    def typed_in(self, form: str, field: str, otherwise: str) -> str:
+        """What was typed into ``form``'s ``field``, else ``otherwise`` (another form's field)."""
+        values = self.typed.get(field) if self.form == form else None
+        return values[-1] if values else otherwise
+
+    def typed_all(self, field: str) -> list[str]:
+        """Every value typed into ``field`` (the boxes ticked of a group)."""
+        return self.typed.get(field, [])
+
+
+def refused(form: str, exc: Invalid, fields: dict[str, list[Any]], language: str) -> FormError:
+    """``form``'s refusal by ``exc``, with every field as it was typed.
+
+    An error about no field in particular is raised again: the error handler shows it in
+    the page's message area (web/errors.py)."""
+    if exc.field is None:
+        raise exc
+    typed = {name: [str(v) for v in values] for name, values in fields.items() if name != "_csrf_token"}
+    return FormError(form, exc.field, exc.template, message_values(exc.values, language), typed)

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from functools import lru_cache
 from typing import Any
 
-from babel.core import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from inspection.i18n import DEFAULT_LANGUAGE, Language
+from inspection.i18n import DEFAULT_LANGUAGE, Language, locale
 from inspection.i18n import LANGUAGES as LANGUAGES
+from inspection.i18n import show_number as show_number
+from inspection.i18n import show_size as show_size
 from inspection.i18n import translations as translations
 
 LANG_COOKIE = "lang"
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def locale(language: str) -> Locale:
-    """Babel's data for ``language``, parsed once: parsing it on every date costs more than
-    the rest of a list page's rendering."""
-    return Locale.parse(language)
 
 
 def pick_language(user_language: str | None, cookie: str | None, default: str) -> Language:
@@ -71,8 +64,7 @@ def show_month(value: dt.date, language: str) -> str:
     return format_date(value, "MM/yyyy" if language == "vi" else "MMM yyyy", locale=locale(language))
 
 
-def show_number(value: float | None, language: str) -> str:
-    """A count, rate or mean as the language writes it (66,67 and 1.234 in Vietnamese); – for none."""
-    if value is None:
-        return "–"
-    return str(format_decimal(value, "#,##0.##", locale=locale(language)))
+def show_entry(value: float, language: str) -> str:
+    """A number as a form field shows it for editing: 82,5 in Vietnamese, never grouped
+    (the answer form reads a decimal comma as a point)."""
+    return str(format_decimal(value, "0.##", locale=locale(language)))

@@ -35,8 +35,9 @@ from inspection.settings import Settings
 from inspection.storage import BlobStore
 from inspection.web import forms
 from inspection.web.errors import service_error
+from inspection.web.labels import message_values
 from inspection.web.messages import N_, SERVICE_MESSAGES, TEMPLATES
-from inspection.web.render import is_htmx, render
+from inspection.web.render import is_htmx, language_of, render
 
 
 def _answer_from_form(response_type: str, fields: dict[str, list[Any]]) -> AnswerIn:
@@ -148,12 +149,45 @@ class InspectionPages(Controller):
 
     @get("/new", guards=[roles("inspector")])
     async def plan_form(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        unit_id: QueryId = None,
+    ) -> Template:
+        """The plan form; ``unit_id`` chooses the unit, whose kind decides the checklists
+        offered (the unit select asks again on change, or through its button without script;
+        what was typed comes along and stays in the form)."""
+        query = request.query_params
+        typed = {key: query.getall(key) for key in query if key != "_csrf_token"}
+        chosen = forms.FormError("plan", None, "", {}, typed) if typed else None
+        return await self._plan_page(request, principal, unit_id, chosen)
+
+    async def _plan_page(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        unit_id: int | None,
+        error: forms.FormError | None,
     ) -> Template:
         units = [u for u in await directory.list_units(principal) if u.active]
-        versions = [v for v in await checklists.list_versions() if v.latest]
+        unit = next((u for u in units if u.id == unit_id), units[0] if units else None)
+        versions = [
+            v
+            for v, loaded in await checklists.latest_versions()
+            if unit and checklists.applies(loaded, unit.kind)
+        ]
         team = [u for u in await directory.list_users() if u.role == "inspector" and u.active]
-        return render(request, "inspection_new.html", units=units, versions=versions, team=team)
+        return render(
+            request,
+            "inspection_new.html",
+            partial="_partials/checklist_choice.html",
+            status_code=400 if error and error.message else 200,
+            error=error,
+            units=units,
+            unit=unit,
+            versions=versions,
+            team=team,
+        )
 
     @post("/", guards=[roles("inspector")])
     async def plan(
@@ -161,8 +195,18 @@ class InspectionPages(Controller):
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
-    ) -> Redirect:
-        created = await inspections.create(principal, await forms.read(request, InspectionIn), settings)
+    ) -> Response[Any]:
+        """Plan the inspection; a refused plan comes back as the form, as typed, with the
+        message beside its field."""
+        fields = await forms.form_data(request)
+        try:
+            created = await inspections.create(principal, forms.decode(InspectionIn, fields), settings)
+        except Invalid as exc:
+            error = forms.refused("plan", exc, fields, language_of(request))
+            unit_id = (fields.get("unit_id") or [""])[-1]
+            return await self._plan_page(
+                request, principal, int(unit_id) if str(unit_id).isdigit() else None, error
+            )
         return Redirect(f"/inspections/{created.id}", status_code=303)
 
     @get("/{inspection_id:int}")
@@ -236,7 +280,8 @@ class InspectionPages(Controller):
             return self._item(request, page, item_code, refused=conflict)
         except Invalid as exc:
             page = await inspections.checklist_page(principal, inspection_id)
-            refused = Refused(item_code, exc.field or "value", exc.template, exc.values, _typed(fields))
+            values = message_values(exc.values, language_of(request))
+            refused = Refused(item_code, exc.field or "value", exc.template, values, _typed(fields))
             return self._item(request, page, item_code, refused=refused)
         except ServiceError as exc:
             return self._elsewhere(request, await inspections.checklist_page(principal, inspection_id), exc)
@@ -325,9 +370,8 @@ class InspectionPages(Controller):
             )
         except Invalid as exc:
             page = await inspections.checklist_page(principal, inspection_id)
-            refused = Refused(
-                item_code, "file", exc.template, exc.values, {"value": "", "note": "", "na": ""}
-            )
+            values = message_values(exc.values, language_of(request))
+            refused = Refused(item_code, "file", exc.template, values, {"value": "", "note": "", "na": ""})
             return self._item(request, page, item_code, refused=refused)
         return self._item(request, await inspections.checklist_page(principal, inspection_id), item_code)
 

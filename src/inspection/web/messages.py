@@ -14,6 +14,13 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> tuple[str, str]:
+    """Mark ``message`` in ``context`` for extraction (Babel knows the name ``pgettext``), for
+    a word whose translation depends on what it describes ("in progress": an inspection is
+    "đang kiểm tra", an action "đang khắc phục"); translated when the page is rendered."""
+    return context, message
+
+
 SERVICE_MESSAGES = (
     N_("Wrong username or password"),
     N_("CSRF token verification failed"),
@@ -38,6 +45,8 @@ SERVICE_MESSAGES = (
     N_("A note is required to report fixed"),
     N_("A note is required to reopen"),
     N_("Only the head of the action's unit may acknowledge"),
+    N_("Only the head of the action's unit may progress"),
+    N_("Only the head of the action's unit may report fixed"),
     N_("Only the head of the action's unit may ask for more time"),
     N_("Only the head of the action's unit may add evidence"),
     N_("Only an inspector of the inspection team may close"),
@@ -79,7 +88,7 @@ TEMPLATES = (
     N_("Item %(item)s: expected a number from 0 to %(most)s"),
     N_("Item %(item)s: expected a number from 0 to %(most)s, got %(got)s"),
     N_("Item %(item)s: expected one of %(choices)s"),
-    N_("The inspection is %(status)s; it can no longer be changed"),
+    N_("The inspection is %(inspection_status)s; it can no longer be changed"),
     N_("Checklist %(checklist)s v%(version)s has no item %(item)s"),
     N_("No checklist version %(version)s"),
     N_("No checklist with code %(checklist)s is loaded"),
@@ -101,4 +110,11 @@ TEMPLATES = (
     # A proposed finding's text (services/inspections.py), in the inspector's language.
     N_("Not met: %(item)s"),
     N_("%(shortfall)s — answer: %(answer)s"),
+    N_("The action is %(status)s; this needs it to be %(allowed)s"),
+    N_("The action is %(status)s; more time can no longer be asked for"),
+    N_("Item %(item)s: choose an answer for the note, or clear the note"),
+    N_("%(name)s: enter a date as dd/mm/yyyy"),
+    N_("%(name)s: this field is required"),
+    N_("%(name)s: this value is not accepted"),
+    N_("Checklist %(checklist)s does not apply to units of kind %(kind)s"),
 )

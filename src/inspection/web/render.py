@@ -28,8 +28,10 @@ from inspection.web.i18n import (
     pick_language,
     show_date,
     show_datetime,
+    show_entry,
     show_month,
     show_number,
+    show_size,
     translations,
 )
 from inspection.web.labels import LABELS
@@ -87,15 +89,24 @@ def _month(context: Context, value: dt.date) -> str:
 
 
 @pass_context
-def _decimal(context: Context, value: float | None) -> str:
+def _number(context: Context, value: float | None) -> str:
     return show_number(value, context["lang"])
 
 
-def _number(value: float | None) -> str:
-    """Points without a needless ``.0`` (2 rather than 2.0, 1.5 stays 1.5)."""
-    if value is None:
-        return "–"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+@pass_context
+def _entry(context: Context, value: float) -> str:
+    return show_entry(value, context["lang"])
+
+
+def _day_entry(value: dt.date | str) -> str:
+    """A day as a date field shows it for editing: dd/mm/yyyy in every language."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+@pass_context
+def _size(context: Context, value: int) -> str:
+    return show_size(value, context["lang"])
 
 
 def environment() -> Environment:
@@ -117,8 +128,11 @@ def environment() -> Environment:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date
     env.filters["datetime"] = _datetime
+    # Points, rates and counts: 32,5 in Vietnamese (no needless ",0": 2 rather than 2,0).
     env.filters["number"] = _number
-    env.filters["decimal"] = _decimal
+    env.filters["size"] = _size
+    env.filters["entry"] = _entry
+    env.filters["day_entry"] = _day_entry
     env.filters["month"] = _month
     env.globals.update(LABELS)
     return env
@@ -173,6 +187,8 @@ def render(
             "path": request.url.path,
             "query": request.url.query,
             "pending_extensions": getattr(request.state, MENU_COUNT, None),
+            # A refused form shown again (forms.FormError), read by _partials/fields.html.
+            "error": None,
             **context,
         },
     )
