@@ -213,10 +213,17 @@ async def test_one_answer_sent_twenty_times_at_once_is_one_answer_and_one_findin
 
 async def test_a_finding_is_deleted_once(client: Client, world: World) -> None:
     """The copies that come after the one that deleted it find no finding (404), as they would
-    one after the other."""
+    one after the other. (A finding the inspector wrote: a proposed one is dismissed, not deleted.)"""
     w = world
     inspection = await plan(client, w)
-    finding = (await answer(client, w, inspection["id"], "A.1.1", "no"))["finding"]
+    await answer(client, w, inspection["id"], "A.1.1", "yes")
+    written = await client.post(
+        f"/api/inspections/{inspection['id']}/findings",
+        json={"title": "Sổ theo dõi ghi thiếu", "severity": "minor"},
+        headers=w.inspector,
+    )
+    assert written.status_code == 201, written.text
+    finding = written.json()
     _, refused = await one_wins(
         lambda: client.delete(f"/api/findings/{finding['id']}", headers=w.inspector), won=204, lost=404
     )

@@ -14,6 +14,7 @@ import datetime as dt
 from inspection.db.engine import write_transaction
 from inspection.db.tables import CorrectiveAction, Finding, Notification, Unit, User
 from inspection.queue import outbox
+from inspection.schemas import FindingOut
 from inspection.services.actions import create_actions_for_inspection
 from inspection.settings import Settings
 from tests.factories import load_mini_checklist, make_action, make_scored_inspection, make_unit, make_user
@@ -32,21 +33,41 @@ async def _conclusion(settings: Settings, clock_: Clock) -> tuple[Unit, User, in
     await make_user("unit_head", unit, username="chutich", full_name="Nguyễn Văn Hùng")
     inspector = await make_user("inspector", username="thanhtra")
     inspection = await make_scored_inspection(unit, inspector, clock_.at, {})
+    confirmed: list[FindingOut] = []
     for code, title, severity in (
         ("1.1", "Chưa niêm yết thủ tục hành chính mới", "critical"),
         ("1.2", "Sổ theo dõi hồ sơ ghi thiếu", "major"),
         ("2.1", "Chưa khảo sát mức độ hài lòng", "minor"),
     ):
-        await Finding(
+        finding = Finding(
             inspection=inspection.id,
             item_code=code,
             title=title,
             severity=severity,
             created_by=inspector.id,
             created_at=clock_.at,
-        ).save()
+        )
+        await finding.save()
+        confirmed.append(
+            FindingOut(
+                id=finding.id,
+                inspection_id=inspection.id,
+                item_code=code,
+                title=title,
+                description="",
+                severity=severity,
+                status="confirmed",
+                proposed=False,
+                due_date=None,
+                action_id=None,
+                dismissed_reason="",
+                dismissed_at=None,
+                created_by_id=inspector.id,
+                version=1,
+            )
+        )
     async with write_transaction():
-        await create_actions_for_inspection(inspection.id, settings)
+        await create_actions_for_inspection(inspection.id, confirmed, settings)
     return unit, inspector, inspection.id
 
 
