@@ -31,7 +31,7 @@ from inspection.domain.actions import (
     days_overdue,
     deadline_for,
 )
-from inspection.domain.dates import check_in_window
+from inspection.domain.dates import SEARCH_YEARS, check_in_window
 from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
@@ -238,6 +238,9 @@ async def _actor(principal: Principal, inspection_id: int) -> Actor:
     return Actor(role=principal.role, unit_id=principal.unit_id, on_inspection_team=team)
 
 
+_DATE_FILTERS = ("created_from", "created_to", "closed_from", "closed_to", "open_on", "overdue_on")
+
+
 async def list_actions(
     principal: Principal, settings: Settings, filters: ActionFilters, *, limit: int = 100, offset: int = 0
 ) -> list[ActionOut]:
@@ -248,6 +251,10 @@ async def list_actions(
     ``checklist`` and ``item_code`` those from findings on that checklist's item.
     """
     on = today(settings)
+    for field in _DATE_FILTERS:
+        day = getattr(filters, field)
+        if day is not None:
+            check_in_window(day, on, field, years=SEARCH_YEARS)
     conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
         conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
