@@ -8,8 +8,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, JSONBody, Parameter
 
+from inspection.api.openapi import may_answer
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
@@ -76,7 +78,7 @@ class ActionController(Controller):
         return await actions.get_detail(principal, action_id, settings)
 
     # The moves of the action's life, each a path of its own with the body it takes.
-    @post("/{action_id:int}/acknowledge", status_code=200)
+    @post("/{action_id:int}/acknowledge", status_code=200, opt=may_answer(409))
     async def acknowledge(
         self,
         principal: NamedDependency[Principal],
@@ -87,7 +89,7 @@ class ActionController(Controller):
         """The unit's head has seen the action (``{"note", "version"}``, both optional)."""
         return await actions.transition(principal, action_id, "acknowledge", data, settings)
 
-    @post("/{action_id:int}/progress", status_code=200)
+    @post("/{action_id:int}/progress", status_code=200, opt=may_answer(409))
     async def progress(
         self,
         principal: NamedDependency[Principal],
@@ -98,7 +100,7 @@ class ActionController(Controller):
         """The unit's head reports what has been done so far (``{"note", "version"}``)."""
         return await actions.transition(principal, action_id, "progress", data, settings)
 
-    @post("/{action_id:int}/report-fixed", status_code=200)
+    @post("/{action_id:int}/report-fixed", status_code=200, opt=may_answer(409))
     async def report_fixed(
         self,
         principal: NamedDependency[Principal],
@@ -109,7 +111,7 @@ class ActionController(Controller):
         """The unit's head reports the action fixed, saying how (``{"note", "version"}``)."""
         return await actions.transition(principal, action_id, "report_fixed", data, settings)
 
-    @post("/{action_id:int}/close", status_code=200)
+    @post("/{action_id:int}/close", status_code=200, opt=may_answer(409))
     async def close(
         self,
         principal: NamedDependency[Principal],
@@ -120,7 +122,7 @@ class ActionController(Controller):
         """The inspection team has verified the fix (``{"note", "version"}``, both optional)."""
         return await actions.transition(principal, action_id, "close", data, settings)
 
-    @post("/{action_id:int}/reopen", status_code=200)
+    @post("/{action_id:int}/reopen", status_code=200, opt=may_answer(409))
     async def reopen(
         self,
         principal: NamedDependency[Principal],
@@ -138,7 +140,7 @@ class ActionController(Controller):
     ) -> dict[str, int]:
         return {"event_id": await actions.comment(principal, action_id, data.note)}
 
-    @post("/{action_id:int}/extension-requests", status_code=201)
+    @post("/{action_id:int}/extension-requests", status_code=201, opt=may_answer(409))
     async def request_extension(
         self,
         principal: NamedDependency[Principal],
@@ -148,7 +150,7 @@ class ActionController(Controller):
     ) -> ExtensionOut:
         return await actions.request_extension(principal, action_id, data, settings)
 
-    @post("/{action_id:int}/evidence", status_code=201)
+    @post("/{action_id:int}/evidence", status_code=201, opt=may_answer(409))
     async def add_evidence(
         self,
         principal: NamedDependency[Principal],
@@ -175,7 +177,7 @@ class ExtensionController(Controller):
     path = "/api/extension-requests"
     tags = ["actions"]
 
-    @post("/{extension_id:int}/decision", status_code=200)
+    @post("/{extension_id:int}/decision", status_code=200, opt=may_answer(409))
     async def decide(
         self,
         principal: NamedDependency[Principal],
@@ -191,7 +193,14 @@ class EvidenceController(Controller):
     path = "/api/evidence"
     tags = ["actions"]
 
-    @get("/{evidence_id:int}")
+    @get(
+        "/{evidence_id:int}",
+        responses={
+            200: ResponseSpec(
+                bytes, media_type="*/*", description="The file, in its own type", generate_examples=False
+            )
+        },
+    )
     async def download(
         self,
         principal: NamedDependency[Principal],

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from inspection.api.openapi import may_answer
 from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, LoginThrottle, SessionStore
@@ -31,7 +32,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, opt=may_answer(429))
     async def login(
         self,
         request: Request[Any, Any, Any],

@@ -6,6 +6,7 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import SessionStore
@@ -26,7 +27,7 @@ class UnitController(Controller):
     async def get_unit(self, principal: NamedDependency[Principal], unit_id: PathId) -> UnitOut:
         return await directory.get_unit(principal, unit_id)
 
-    @post("/", guards=[roles("admin")])
+    @post("/", guards=[roles("admin")], opt=may_answer(409))
     async def create_unit(self, data: JSONBody[UnitIn]) -> UnitOut:
         return await directory.create_unit(data)
 
@@ -51,7 +52,7 @@ class UserController(Controller):
     async def get_user(self, user_id: PathId) -> UserOut:
         return await directory.get_user(user_id)
 
-    @post("/")
+    @post("/", opt=may_answer(409))
     async def create_user(self, data: JSONBody[UserIn], settings: NamedDependency[Settings]) -> UserOut:
         return await directory.create_user(data, settings)
 

@@ -6,6 +6,8 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
+from inspection.api.openapi import may_answer
+from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
 from inspection.domain.scoring import Totals
 from inspection.schemas import (
@@ -22,8 +24,9 @@ from inspection.schemas import (
     QueryId,
     RecordedAnswerOut,
     SubmitIn,
+    TeamCandidateOut,
 )
-from inspection.services import inspections
+from inspection.services import directory, inspections
 from inspection.settings import Settings
 
 
@@ -44,6 +47,11 @@ class InspectionController(Controller):
             principal, unit_id=unit_id, status=status, limit=limit, offset=offset
         )
 
+    @get("/team-candidates", guards=[roles("inspector")])
+    async def team_candidates(self) -> list[TeamCandidateOut]:
+        """The people an inspector can put on a team (``lead_id``, ``member_ids``): active inspectors."""
+        return await directory.team_candidates()
+
     @post("/")
     async def create(
         self,
@@ -60,15 +68,19 @@ class InspectionController(Controller):
     ) -> InspectionOut:
         return await inspections.get(principal, inspection_id)
 
-    @post("/{inspection_id:int}/start", status_code=200)
+    @post("/{inspection_id:int}/start", status_code=200, opt=may_answer(409))
     async def start(self, principal: NamedDependency[Principal], inspection_id: PathId) -> InspectionOut:
+        """Start a planned inspection: its status becomes ``in_progress`` (409 once it has started).
+
+        Optional: the first answer recorded starts it too. Only its team may start it.
+        """
         return await inspections.start(principal, inspection_id)
 
     @get("/{inspection_id:int}/answers")
     async def answers(self, principal: NamedDependency[Principal], inspection_id: PathId) -> list[AnswerOut]:
         return await inspections.answers(principal, inspection_id)
 
-    @put("/{inspection_id:int}/answers/{item_code:str}")
+    @put("/{inspection_id:int}/answers/{item_code:str}", opt=may_answer(409))
     async def record_answer(
         self,
         principal: NamedDependency[Principal],
@@ -90,7 +102,7 @@ class InspectionController(Controller):
     ) -> list[FindingOut]:
         return await inspections.findings(principal, inspection_id)
 
-    @post("/{inspection_id:int}/findings")
+    @post("/{inspection_id:int}/findings", opt=may_answer(409))
     async def add_finding(
         self,
         principal: NamedDependency[Principal],
@@ -100,7 +112,7 @@ class InspectionController(Controller):
     ) -> FindingOut:
         return await inspections.add_finding(principal, inspection_id, data, settings)
 
-    @post("/{inspection_id:int}/submit", status_code=200)
+    @post("/{inspection_id:int}/submit", status_code=200, opt=may_answer(409))
     async def submit(
         self,
         principal: NamedDependency[Principal],
@@ -116,7 +128,7 @@ class FindingController(Controller):
     path = "/api/findings"
     tags = ["inspections"]
 
-    @patch("/{finding_id:int}")
+    @patch("/{finding_id:int}", opt=may_answer(409))
     async def update(
         self,
         principal: NamedDependency[Principal],
@@ -127,6 +139,6 @@ class FindingController(Controller):
         """Edit a finding, set its deadline, or confirm a proposed one."""
         return await inspections.update_finding(principal, finding_id, data, settings)
 
-    @delete("/{finding_id:int}")
+    @delete("/{finding_id:int}", opt=may_answer(409))
     async def remove(self, principal: NamedDependency[Principal], finding_id: PathId) -> None:
         await inspections.delete_finding(principal, finding_id)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, get, post
 from litestar.params import FromQuery, Parameter
 
+from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.errors import Conflict, NotFound
 from inspection.queue import admin
@@ -81,7 +82,7 @@ class NotificationController(Controller):
     async def report(self) -> QueueReportOut:
         return QueueReportOut(**await admin.queue_report())
 
-    @post("/{notification_id:int}/retry", status_code=200)
+    @post("/{notification_id:int}/retry", status_code=200, opt=may_answer(409))
     async def retry(self, notification_id: PathId) -> NotificationOut:
         """Send a failed notification again at the next sweep (409 unless it is failed)."""
         retried = await admin.retry_notification(notification_id)

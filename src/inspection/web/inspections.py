@@ -150,7 +150,7 @@ class InspectionPages(Controller):
     ) -> Template:
         units = [u for u in await directory.list_units(principal) if u.active]
         versions = [v for v in await checklists.list_versions() if v.latest]
-        team = [u for u in await directory.list_users() if u.role == "inspector" and u.active]
+        team = await directory.team_candidates()
         return render(request, "inspection_new.html", units=units, versions=versions, team=team)
 
     @post("/", guards=[roles("inspector")])
