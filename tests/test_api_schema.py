@@ -3,6 +3,7 @@ in, what an answer's value is, who can be on a team; and what it says is what th
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from inspection.api.openapi import DESCRIPTIONS, document_api, may_answer
 from inspection.app import create_app
 from inspection.domain.checklist import ANSWER_VALUES
 from inspection.settings import Settings
-from tests.factories import make_unit, make_user, token_headers
+from tests.factories import make_action, make_unit, make_user, token_headers
 from tests.web.conftest import login
 
 Client = httpx.AsyncClient
@@ -63,8 +64,9 @@ def test_every_operation_documents_its_errors_with_the_one_error_body(schema: di
     ("method", "path", "statuses"),
     [
         ("POST", "/api/auth/login", {400, 403, 429}),
-        ("GET", "/api/units", {401}),
-        ("GET", "/api/users", {401, 403}),
+        ("GET", "/api/auth/me", {401}),
+        ("GET", "/api/notifications/report", {401, 403}),
+        ("GET", "/api/units", {400, 401}),
         ("POST", "/api/units", {400, 401, 403, 409}),
         ("POST", "/api/inspections/{inspection_id}/start", {400, 401, 403, 404, 409}),
         ("POST", "/api/actions/{action_id}/close", {400, 401, 403, 404, 409}),
@@ -176,3 +178,63 @@ async def test_an_inspector_lists_the_people_they_can_put_on_a_team(client: Clie
     await login(client, "thanh")
     page = await client.get("/inspections/new")
     assert "Trần Thị Lan" in page.text and "Đã nghỉ" not in page.text
+
+
+def test_every_list_pages_and_says_its_total(schema: dict[str, Any]) -> None:
+    lists = 0
+    for method, path, operation in _operations(schema):
+        success = operation["responses"].get("200", {})
+        body = success.get("content", {}).get("application/json", {}).get("schema", {})
+        if body.get("type") != "array":
+            continue
+        lists += 1
+        assert success["headers"]["X-Total-Count"]["required"] is True, (method, path)
+        query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert {"limit", "offset"} <= query, (method, path)
+    assert lists >= 10
+
+
+async def test_a_client_pages_through_every_action_by_the_total(client: Client) -> None:
+    commune = await make_unit("X-ANBINH")
+    inspector = await make_user("inspector", username="thanh")
+    for day in range(7):
+        await make_action(commune, inspector, dt.date(2026, 12, 10) + dt.timedelta(days=day))
+    headers = await token_headers(await make_user("leader", username="lanhdao"))
+
+    seen: list[int] = []
+    offset = 0
+    while True:
+        response = await client.get(f"/api/actions?limit=3&offset={offset}", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["X-Total-Count"] == "7"
+        seen += [action["id"] for action in response.json()]
+        offset += 3
+        if offset >= int(response.headers["X-Total-Count"]):
+            break
+    assert len(seen) == len(set(seen)) == 7
+    beyond = await client.get("/api/actions?limit=3&offset=30", headers=headers)
+    assert beyond.json() == [] and beyond.headers["X-Total-Count"] == "7"
+    filtered = await client.get(f"/api/actions?unit_id={commune.id}&limit=1", headers=headers)
+    assert len(filtered.json()) == 1 and filtered.headers["X-Total-Count"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("path", "total"),
+    [("/api/units", 3), ("/api/users", 3), ("/api/inspections", 0), ("/api/notifications", 0)],
+)
+async def test_every_list_answers_its_total(client: Client, path: str, total: int) -> None:
+    await make_unit("X-ANBINH")
+    await make_unit("X-MYTAN")
+    await make_unit("P-NOIVU", kind="department")
+    admin = await make_user("admin", username="quantri")
+    await make_user("inspector", username="thanh")
+    await make_user("leader", username="lanhdao")
+    headers = await token_headers(admin)
+
+    first = await client.get(f"{path}?limit=1", headers=headers)
+
+    assert first.status_code == 200, first.text
+    assert first.headers["X-Total-Count"] == str(total)
+    assert len(first.json()) == min(total, 1)
+    rest = await client.get(f"{path}?limit=500&offset=1", headers=headers)
+    assert len(rest.json()) == max(total - 1, 0)

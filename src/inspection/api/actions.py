@@ -9,8 +9,9 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, JSONBody, Parameter
+from litestar.params import Body, JSONBody
 
+from inspection.api.lists import TOTAL_HEADER, Limit, page
 from inspection.api.openapi import may_answer
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
@@ -49,14 +50,14 @@ class ActionController(Controller):
     path = "/api/actions"
     tags = ["actions"]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_actions(
         self,
         request: Request[Any, Any, Any],
         filters: NamedDependency[ActionFilters],
-        limit: int = Parameter(default=100, ge=1, le=500),
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[ActionOut]:
+    ) -> Response[list[ActionOut]]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
         Dates are local days, both ends included; ``closed_on_time`` keeps closed actions whose
@@ -64,9 +65,9 @@ class ActionController(Controller):
         ``overdue_on`` those open, or overdue, at the end of that day; ``checklist`` and
         ``item_code`` those from findings on that checklist item.
         """
-        return await actions.list_actions(
-            principal_of(request), settings_of(request), filters, limit=limit, offset=offset
-        )
+        principal, settings = principal_of(request), settings_of(request)
+        listed = await actions.list_actions(principal, settings, filters, limit=limit, offset=offset)
+        return page(listed, await actions.count_actions(principal, settings, filters))
 
     @get("/{action_id:int}")
     async def detail(

@@ -9,11 +9,12 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, Parameter
 
+from inspection.api.lists import TOTAL_HEADER, Limit, cut
 from inspection.auth.guards import roles
 from inspection.checklists.loader import LoadResult, load_text
 from inspection.checklists.validate import ChecklistError
 from inspection.domain.checklist import ChecklistFile
-from inspection.schemas import ChecklistVersionOut, PathId
+from inspection.schemas import ChecklistVersionOut, Offset, PathId
 from inspection.services import checklists
 
 
@@ -21,10 +22,12 @@ class ChecklistController(Controller):
     path = "/api/checklists"
     tags = ["checklists"]
 
-    @get("/")
-    async def list_versions(self) -> list[ChecklistVersionOut]:
+    @get("/", response_headers=TOTAL_HEADER)
+    async def list_versions(
+        self, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[ChecklistVersionOut]]:
         """Every loaded version of every checklist, newest first."""
-        return await checklists.list_versions()
+        return cut(await checklists.list_versions(), limit, offset)
 
     @get("/versions/{version_id:int}")
     async def get_version(self, version_id: PathId) -> ChecklistFile:

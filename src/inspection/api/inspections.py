@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
+from inspection.api.lists import TOTAL_HEADER, Limit, cut, page
 from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
@@ -34,23 +35,27 @@ class InspectionController(Controller):
     path = "/api/inspections"
     tags = ["inspections"]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_inspections(
         self,
         principal: NamedDependency[Principal],
         unit_id: QueryId = None,
         status: FromQuery[InspectionStatus | None] = None,
-        limit: int = Parameter(default=100, ge=1, le=500),
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[InspectionOut]:
-        return await inspections.list_inspections(
+    ) -> Response[list[InspectionOut]]:
+        """Inspections the user may see, latest planned first."""
+        listed = await inspections.list_inspections(
             principal, unit_id=unit_id, status=status, limit=limit, offset=offset
         )
+        return page(listed, await inspections.count_inspections(principal, unit_id=unit_id, status=status))
 
-    @get("/team-candidates", guards=[roles("inspector")])
-    async def team_candidates(self) -> list[TeamCandidateOut]:
+    @get("/team-candidates", guards=[roles("inspector")], response_headers=TOTAL_HEADER)
+    async def team_candidates(
+        self, limit: Limit = 100, offset: Offset = 0
+    ) -> Response[list[TeamCandidateOut]]:
         """The people an inspector can put on a team (``lead_id``, ``member_ids``): active inspectors."""
-        return await directory.team_candidates()
+        return cut(await directory.team_candidates(), limit, offset)
 
     @post("/")
     async def create(
@@ -76,9 +81,15 @@ class InspectionController(Controller):
         """
         return await inspections.start(principal, inspection_id)
 
-    @get("/{inspection_id:int}/answers")
-    async def answers(self, principal: NamedDependency[Principal], inspection_id: PathId) -> list[AnswerOut]:
-        return await inspections.answers(principal, inspection_id)
+    @get("/{inspection_id:int}/answers", response_headers=TOTAL_HEADER)
+    async def answers(
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Response[list[AnswerOut]]:
+        return cut(await inspections.answers(principal, inspection_id), limit, offset)
 
     @put("/{inspection_id:int}/answers/{item_code:str}", opt=may_answer(409))
     async def record_answer(
@@ -96,11 +107,15 @@ class InspectionController(Controller):
         """Points per item, criterion, section and in total, with the percentage and rating."""
         return await inspections.score(principal, inspection_id)
 
-    @get("/{inspection_id:int}/findings")
+    @get("/{inspection_id:int}/findings", response_headers=TOTAL_HEADER)
     async def findings(
-        self, principal: NamedDependency[Principal], inspection_id: PathId
-    ) -> list[FindingOut]:
-        return await inspections.findings(principal, inspection_id)
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Response[list[FindingOut]]:
+        return cut(await inspections.findings(principal, inspection_id), limit, offset)
 
     @post("/{inspection_id:int}/findings", opt=may_answer(409))
     async def add_finding(

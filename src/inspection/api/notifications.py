@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from litestar import Controller, get, post
-from litestar.params import FromQuery, Parameter
+from litestar import Controller, Response, get, post
+from litestar.params import FromQuery
 
+from inspection.api.lists import TOTAL_HEADER, Limit, page
 from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.errors import Conflict, NotFound
@@ -68,15 +69,16 @@ class NotificationController(Controller):
     tags = ["notifications"]
     guards = [roles("admin")]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_notifications(
         self,
         status: FromQuery[NotificationStatus | None] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[NotificationOut]:
+    ) -> Response[list[NotificationOut]]:
         """Notifications, latest due first, optionally only those in one state."""
-        return [_out(row) for row in await admin.list_notifications(status, limit, offset)]
+        listed = [_out(row) for row in await admin.list_notifications(status, limit, offset)]
+        return page(listed, await admin.count_notifications(status))
 
     @get("/report")
     async def report(self) -> QueueReportOut:

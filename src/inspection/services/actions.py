@@ -56,14 +56,18 @@ from inspection.storage import BlobStore
 
 # The action list is one join, written out: its filters (the dashboard links to them)
 # read more plainly in SQL than in the query builder.
-_SELECT_ACTIONS = """
-SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
-       a.finding, f.item_code, f.description, a.assignee, a.opened_by, a.due_date, a.original_due_date,
-       a.reopen_count, a.created_at, a.closed_at, a.version
+_FROM_ACTIONS = """
 FROM corrective_action a
 JOIN unit u ON u.id = a.unit
 JOIN finding f ON f.id = a.finding
 """
+_SELECT_ACTIONS = (
+    """
+SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
+       a.finding, f.item_code, f.description, a.assignee, a.opened_by, a.due_date, a.original_due_date,
+       a.reopen_count, a.created_at, a.closed_at, a.version"""
+    + _FROM_ACTIONS
+)
 
 
 def _in(values: Iterable[str]) -> str:
@@ -78,12 +82,17 @@ async def _select_actions(
     conditions: list[tuple[str, tuple[Any, ...]]], tail: str = "", *args: Any
 ) -> list[dict[str, Any]]:
     """Actions matching every ``(sql, values)`` condition; values fill its ``{}`` slots."""
-    where = " AND ".join(condition for condition, _ in conditions) or "1 = 1"
-    values = [value for _, condition_values in conditions for value in condition_values]
+    where, values = _where(conditions)
     rows: list[dict[str, Any]] = await CorrectiveAction.raw(
         f"{_SELECT_ACTIONS} WHERE {where} {tail}", *values, *args
     )
     return rows
+
+
+def _where(conditions: list[tuple[str, tuple[Any, ...]]]) -> tuple[str, list[Any]]:
+    """Every ``(sql, values)`` condition as one WHERE clause, and the values of its slots."""
+    where = " AND ".join(condition for condition, _ in conditions) or "1 = 1"
+    return where, [value for _, condition_values in conditions for value in condition_values]
 
 
 def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
@@ -251,6 +260,26 @@ async def list_actions(
     ``checklist`` and ``item_code`` those from findings on that checklist's item.
     """
     on = today(settings)
+    rows = await _select_actions(
+        _conditions(principal, settings, filters, on),
+        "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}",
+        limit,
+        offset,
+    )
+    return [_action_out(r, on) for r in rows]
+
+
+async def count_actions(principal: Principal, settings: Settings, filters: ActionFilters) -> int:
+    """How many actions :func:`list_actions` holds with these filters, on all its pages."""
+    where, values = _where(_conditions(principal, settings, filters, today(settings)))
+    rows = await CorrectiveAction.raw(f"SELECT COUNT(*) AS total {_FROM_ACTIONS} WHERE {where}", *values)
+    return int(rows[0]["total"])
+
+
+def _conditions(
+    principal: Principal, settings: Settings, filters: ActionFilters, on: dt.date
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The action list's filters as SQL conditions, each with the values of its ``{}`` slots."""
     for field in _DATE_FILTERS:
         day = getattr(filters, field)
         if day is not None:
@@ -310,8 +339,7 @@ async def list_actions(
         )
     if filters.item_code is not None:
         conditions.append(("f.item_code = {}", (filters.item_code,)))
-    rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
-    return [_action_out(r, on) for r in rows]
+    return conditions
 
 
 async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
