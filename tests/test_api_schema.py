@@ -238,3 +238,5 @@ async def test_every_list_answers_its_total(client: Client, path: str, total: in
     assert len(first.json()) == min(total, 1)
     rest = await client.get(f"{path}?limit=500&offset=1", headers=headers)
     assert len(rest.json()) == max(total - 1, 0)
+    whole = await client.get(path, headers=headers)
+    assert len(whole.json()) == total and whole.headers["X-Total-Count"] == str(total)

@@ -55,7 +55,7 @@ USERS = {
     "leader": "lanhdao",
     "observer": "giamsat",
 }
-MAX_EXAMPLES = 3
+MAX_EXAMPLES = 2
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from inspection.api.lists import TOTAL_HEADER, Limit, cut
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut
 from inspection.api.openapi import may_answer
 from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.principal import Principal
@@ -66,7 +66,7 @@ class TokenController(Controller):
 
     @get("/", response_headers=TOTAL_HEADER)
     async def list_tokens(
-        self, principal: NamedDependency[Principal], limit: Limit = 100, offset: Offset = 0
+        self, principal: NamedDependency[Principal], limit: Limit = WHOLE, offset: Offset = 0
     ) -> Response[list[TokenOut]]:
         """The user's own tokens (their values are never shown again)."""
         return cut(await directory.list_tokens(principal), limit, offset)

@@ -9,7 +9,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, Parameter
 
-from inspection.api.lists import TOTAL_HEADER, Limit, cut
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut
 from inspection.auth.guards import roles
 from inspection.checklists.loader import LoadResult, load_text
 from inspection.checklists.validate import ChecklistError
@@ -24,7 +24,7 @@ class ChecklistController(Controller):
 
     @get("/", response_headers=TOTAL_HEADER)
     async def list_versions(
-        self, limit: Limit = 100, offset: Offset = 0
+        self, limit: Limit = WHOLE, offset: Offset = 0
     ) -> Response[list[ChecklistVersionOut]]:
         """Every loaded version of every checklist, newest first."""
         return cut(await checklists.list_versions(), limit, offset)

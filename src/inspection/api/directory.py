@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from inspection.api.lists import TOTAL_HEADER, Limit, cut
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut
 from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
@@ -22,7 +22,7 @@ class UnitController(Controller):
 
     @get("/", response_headers=TOTAL_HEADER)
     async def list_units(
-        self, principal: NamedDependency[Principal], limit: Limit = 100, offset: Offset = 0
+        self, principal: NamedDependency[Principal], limit: Limit = WHOLE, offset: Offset = 0
     ) -> Response[list[UnitOut]]:
         """The units the user may see (a unit head: their own), by kind and code."""
         return cut(await directory.list_units(principal), limit, offset)
@@ -49,7 +49,7 @@ class UserController(Controller):
     guards = [roles("admin")]
 
     @get("/", response_headers=TOTAL_HEADER)
-    async def list_users(self, limit: Limit = 100, offset: Offset = 0) -> Response[list[UserOut]]:
+    async def list_users(self, limit: Limit = WHOLE, offset: Offset = 0) -> Response[list[UserOut]]:
         """Every user, by username (inspectors list who can be on a team at
         ``/api/inspections/team-candidates``)."""
         return cut(await directory.list_users(), limit, offset)

@@ -6,7 +6,7 @@ from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from inspection.api.lists import TOTAL_HEADER, Limit, cut, page
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut, page
 from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
@@ -52,7 +52,7 @@ class InspectionController(Controller):
 
     @get("/team-candidates", guards=[roles("inspector")], response_headers=TOTAL_HEADER)
     async def team_candidates(
-        self, limit: Limit = 100, offset: Offset = 0
+        self, limit: Limit = WHOLE, offset: Offset = 0
     ) -> Response[list[TeamCandidateOut]]:
         """The people an inspector can put on a team (``lead_id``, ``member_ids``): active inspectors."""
         return cut(await directory.team_candidates(), limit, offset)
@@ -86,7 +86,7 @@ class InspectionController(Controller):
         self,
         principal: NamedDependency[Principal],
         inspection_id: PathId,
-        limit: Limit = 100,
+        limit: Limit = WHOLE,
         offset: Offset = 0,
     ) -> Response[list[AnswerOut]]:
         return cut(await inspections.answers(principal, inspection_id), limit, offset)
@@ -112,7 +112,7 @@ class InspectionController(Controller):
         self,
         principal: NamedDependency[Principal],
         inspection_id: PathId,
-        limit: Limit = 100,
+        limit: Limit = WHOLE,
         offset: Offset = 0,
     ) -> Response[list[FindingOut]]:
         return cut(await inspections.findings(principal, inspection_id), limit, offset)

@@ -5,7 +5,7 @@ The body stays a plain JSON array, so a client that reads one page keeps working
 pages asks again with ``offset`` + ``limit`` until it has ``X-Total-Count`` items. Lists the
 database pages (actions, inspections, notifications) count in a statement of their own; the
 short ones (units, users, tokens, checklist versions, one inspection's answers and findings,
-team candidates) are read whole and cut here.
+team candidates) are read whole and cut here, 500 to a page unless ``limit`` says fewer.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ TOTAL_HEADER = [
     )
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="The most items on this page.")]
+# The short lists answered everything before they paged: their first page still holds up to 500.
+WHOLE = 500
 
 
 def page(items: list[T], total: int) -> Response[list[T]]:
