@@ -24,6 +24,7 @@ Operations left out, because they would sign the fuzzer out part-way:
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +56,8 @@ USERS = {
     "leader": "lanhdao",
     "observer": "giamsat",
 }
-MAX_EXAMPLES = 2
+# Raise it for a deeper run by hand: INSPECTION_FUZZ_EXAMPLES=50 uv run pytest tests/test_fuzz_api.py
+MAX_EXAMPLES = int(os.environ.get("INSPECTION_FUZZ_EXAMPLES", "2"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
