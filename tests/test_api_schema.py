@@ -240,3 +240,24 @@ async def test_every_list_answers_its_total(client: Client, path: str, total: in
     assert len(rest.json()) == max(total - 1, 0)
     whole = await client.get(path, headers=headers)
     assert len(whole.json()) == total and whole.headers["X-Total-Count"] == str(total)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status", "key"),
+    [
+        ("POST", "/api/tokens", {"name": "\u0000rq"}, 400, "name"),
+        ("POST", "/api/units", {"code": "X-1", "name_vi": "Xã\u0000", "kind": "commune"}, 400, "name_vi"),
+        ("GET", "/api/actions?checklist=%00", None, 400, "checklist"),
+        ("GET", "/api/checklists/a%00b", None, 404, None),
+    ],
+)
+async def test_text_holding_nul_is_refused_naming_it(
+    client: Client, method: str, url: str, body: Any, status: int, key: str | None
+) -> None:
+    """Was a 500 on PostgreSQL (found by the fuzzer): its text cannot hold U+0000."""
+    headers = await token_headers(await make_user("admin", username="quantri"))
+    response = await client.request(method, url, json=body, headers=headers)
+    assert response.status_code == status, response.text
+    if key is not None:
+        assert [error["key"] for error in response.json()["extra"]] == [key]
+        assert "NUL" in response.json()["extra"][0]["message"]
