@@ -102,6 +102,12 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(_execute(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+async def empty_postgres(url: str) -> None:
+    """Empty every table of the PostgreSQL database at ``url``, its ids starting from 1 again."""
+    names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
+    await _execute(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a fresh SQLite file, or the PostgreSQL one truncated.
@@ -115,8 +121,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
-    names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
-    asyncio.run(_execute(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    asyncio.run(empty_postgres(url))
     return url
 
 

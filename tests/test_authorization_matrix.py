@@ -237,6 +237,8 @@ MATRIX: dict[str, Rule] = {
     # --- inspections --------------------------------------------------------------------------
     "GET /api/inspections": everyone(200),
     "POST /api/inspections": inspectors(201, _plan),
+    # Who an inspector may put on a team: for planning, so inspectors only.
+    "GET /api/inspections/team-candidates": inspectors(200, lambda _: {}),
     "GET /api/inspections/{inspection_id}": seen("inspection:planned"),
     "POST /api/inspections/{inspection_id}/start": team("inspection:planned", 200),
     "GET /api/inspections/{inspection_id}/answers": seen("inspection:in_progress"),

@@ -20,6 +20,7 @@ from inspection.api.directory import UnitController, UserController
 from inspection.api.errors import service_error_to_json
 from inspection.api.inspections import FindingController, InspectionController
 from inspection.api.notifications import NotificationController
+from inspection.api.openapi import COMPONENTS, document_api
 from inspection.auth.middleware import AuthMiddleware
 from inspection.auth.sessions import LoginThrottle, SessionStore
 from inspection.db.engine import close_database, open_database
@@ -58,7 +59,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             await close_database(engine)
 
     web = web_app_config(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             TokenController,
@@ -90,6 +91,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             description="Inspections, findings and corrective actions.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            components=COMPONENTS,
+            use_handler_docstrings=True,
         ),
         logging_config=logging_config(
             settings,
@@ -98,6 +101,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         ),
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
     )
+    document_api(app)
+    return app
 
 
 def app_from_environment() -> Litestar:

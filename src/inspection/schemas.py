@@ -15,7 +15,7 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from inspection.auth.principal import Language
 from inspection.domain.actions import Status
-from inspection.domain.checklist import Severity
+from inspection.domain.checklist import Severity, answer_values
 from inspection.domain.checklist import UnitKind as UnitKind
 from inspection.domain.roles import Role
 
@@ -153,6 +153,16 @@ class UserOut(Output, kw_only=True):
     active: bool
 
 
+class TeamCandidateOut(Output, kw_only=True):
+    """Someone an inspector can put on an inspection's team (as lead_id or in member_ids)."""
+
+    id: int
+    full_name: str
+    role: Role
+    unit_id: int | None
+    unit_name: str
+
+
 # --- checklists ----------------------------------------------------------------------------
 
 
@@ -204,7 +214,9 @@ class InspectionOut(Output, kw_only=True):
 
 
 class AnswerIn(Input, kw_only=True):
-    value: str | float | None = None
+    value: Annotated[
+        str | float | None, msgspec.Meta(description=f"By the item's response type: {answer_values()}.")
+    ] = None
     not_applicable: bool = False
     note: Note = ""
 
@@ -213,7 +225,7 @@ class AnswerOut(Output, kw_only=True):
     item_code: str
     criterion_code: str
     section_code: str
-    value: Any
+    value: Annotated[Any, msgspec.Meta(description=f"As given: {answer_values()}.")]
     not_applicable: bool
     points: float | None
     max_points: float

@@ -10,10 +10,6 @@ screenshot under ``test-results/``.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,45 +17,21 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from inspection.embedded_redis import EmbeddedRedis
+from tests.browser.server import ROOT, running
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results"
 PHONE = {"width": 375, "height": 812}
 FIELD_PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running application with the Cao Lãnh demo data."""
     folder = tmp_path_factory.mktemp("browser")
-    redis = EmbeddedRedis(folder / "redis", persist=False)
-    redis.start()
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.browser.server", str(folder / "var"), redis.url, str(port)], cwd=ROOT
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        redis.stop()
+    with EmbeddedRedis(folder / "redis", persist=False) as redis, running(folder / "var", redis.url) as url:
+        yield url
 
 
 # Module scope: Playwright's sync API keeps an event loop running in this thread while it

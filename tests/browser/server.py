@@ -1,13 +1,21 @@
-"""The browser tests' server: the demo data on a fresh SQLite file, served by uvicorn.
+"""A test server: the demo data on a fresh database, served by uvicorn.
 
-Run as ``python -m tests.browser.server DATA_DIR REDIS_URL PORT``, in a process of its own,
-so nothing it caches (decoded checklists, the clock) leaks into the other tests.
+Run as ``python -m tests.browser.server DATA_DIR REDIS_URL PORT [DATABASE_URL]``, in a process of
+its own, so nothing it caches (decoded checklists, the clock) leaks into the other tests; the
+database is a SQLite file under DATA_DIR unless DATABASE_URL names an empty, migrated or new one.
+:func:`running` starts it and waits until it answers (the browser tests, the API fuzz test).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 
@@ -17,6 +25,8 @@ from inspection.db.engine import close_database, migrate, open_database
 from inspection.demo import load_demo
 from inspection.paths import CHECKLISTS
 from inspection.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def prepare(settings: Settings) -> None:
@@ -29,13 +39,45 @@ async def prepare(settings: Settings) -> None:
         await close_database(engine)
 
 
-def main(data_dir: str, redis_url: str, port: str) -> None:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(data_dir: Path, redis_url: str, database_url: str = "") -> Iterator[str]:
+    """The base URL of the server on a free 127.0.0.1 port, stopped when the block ends."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.browser.server", str(data_dir), redis_url, str(port), database_url],
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main(data_dir: str, redis_url: str, port: str, database_url: str = "") -> None:
     settings = Settings(
-        data_dir=data_dir, redis_url=redis_url, secret_key="browser-test-secret-0123456789abcdef"
+        data_dir=data_dir,
+        redis_url=redis_url,
+        database_url=database_url,
+        secret_key="browser-test-secret-0123456789abcdef",
     )
     asyncio.run(prepare(settings))
     uvicorn.run(create_app(settings), host="127.0.0.1", port=int(port), log_level="warning")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -8,8 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, JSONBody, Parameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromQuery, JSONBody
 
+from inspection.api.lists import TOTAL_HEADER, Limit, page
+from inspection.api.openapi import may_answer
 from inspection.auth.guards import principal_of
 from inspection.auth.principal import Principal
 from inspection.dependencies import settings_of
@@ -50,14 +53,14 @@ class ActionController(Controller):
     path = "/api/actions"
     tags = ["actions"]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_actions(
         self,
         request: Request[Any, Any, Any],
         filters: NamedDependency[ActionFilters],
-        limit: int = Parameter(default=100, ge=1, le=500),
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[ActionOut]:
+    ) -> Response[list[ActionOut]]:
         """Actions the user may see, soonest deadline first; overdue ones say by how many days.
 
         Dates are local days, both ends included; ``closed_on_time`` keeps closed actions whose
@@ -65,9 +68,9 @@ class ActionController(Controller):
         ``overdue_on`` those open, or overdue, at the end of that day; ``checklist`` and
         ``item_code`` those from findings on that checklist item.
         """
-        return await actions.list_actions(
-            principal_of(request), settings_of(request), filters, limit=limit, offset=offset
-        )
+        principal, settings = principal_of(request), settings_of(request)
+        listed = await actions.list_actions(principal, settings, filters, limit=limit, offset=offset)
+        return page(listed, await actions.count_actions(principal, settings, filters))
 
     @get("/{action_id:int}")
     async def detail(
@@ -79,7 +82,7 @@ class ActionController(Controller):
         return await actions.get_detail(principal, action_id, settings)
 
     # The moves of the action's life, each a path of its own with the body it takes.
-    @post("/{action_id:int}/acknowledge", status_code=200)
+    @post("/{action_id:int}/acknowledge", status_code=200, opt=may_answer(409))
     async def acknowledge(
         self,
         principal: NamedDependency[Principal],
@@ -90,7 +93,7 @@ class ActionController(Controller):
         """The unit's head has seen the action (``{"note", "version"}``, both optional)."""
         return await actions.transition(principal, action_id, "acknowledge", data, settings)
 
-    @post("/{action_id:int}/progress", status_code=200)
+    @post("/{action_id:int}/progress", status_code=200, opt=may_answer(409))
     async def progress(
         self,
         principal: NamedDependency[Principal],
@@ -101,7 +104,7 @@ class ActionController(Controller):
         """The unit's head reports what has been done so far (``{"note", "version"}``)."""
         return await actions.transition(principal, action_id, "progress", data, settings)
 
-    @post("/{action_id:int}/report-fixed", status_code=200)
+    @post("/{action_id:int}/report-fixed", status_code=200, opt=may_answer(409))
     async def report_fixed(
         self,
         principal: NamedDependency[Principal],
@@ -112,7 +115,7 @@ class ActionController(Controller):
         """The unit's head reports the action fixed, saying how (``{"note", "version"}``)."""
         return await actions.transition(principal, action_id, "report_fixed", data, settings)
 
-    @post("/{action_id:int}/close", status_code=200)
+    @post("/{action_id:int}/close", status_code=200, opt=may_answer(409))
     async def close(
         self,
         principal: NamedDependency[Principal],
@@ -123,7 +126,7 @@ class ActionController(Controller):
         """The inspection team has verified the fix (``{"note", "version"}``, both optional)."""
         return await actions.transition(principal, action_id, "close", data, settings)
 
-    @post("/{action_id:int}/reopen", status_code=200)
+    @post("/{action_id:int}/reopen", status_code=200, opt=may_answer(409))
     async def reopen(
         self,
         principal: NamedDependency[Principal],
@@ -141,7 +144,7 @@ class ActionController(Controller):
     ) -> dict[str, int]:
         return {"event_id": await actions.comment(principal, action_id, data.note)}
 
-    @post("/{action_id:int}/extension-requests", status_code=201)
+    @post("/{action_id:int}/extension-requests", status_code=201, opt=may_answer(409))
     async def request_extension(
         self,
         principal: NamedDependency[Principal],
@@ -151,7 +154,7 @@ class ActionController(Controller):
     ) -> ExtensionOut:
         return await actions.request_extension(principal, action_id, data, settings)
 
-    @post("/{action_id:int}/evidence", status_code=201)
+    @post("/{action_id:int}/evidence", status_code=201, opt=may_answer(409))
     async def add_evidence(
         self,
         principal: NamedDependency[Principal],
@@ -173,7 +176,7 @@ class ActionController(Controller):
             settings,
         )
 
-    @post("/{action_id:int}/remind", status_code=200)
+    @post("/{action_id:int}/remind", status_code=200, opt=may_answer(409))
     async def remind(
         self,
         principal: NamedDependency[Principal],
@@ -185,7 +188,7 @@ class ActionController(Controller):
         is required: a request sent twice sends one reminder, the second answers 409)."""
         return await actions.chase(principal, action_id, "remind", data, settings)
 
-    @post("/{action_id:int}/escalate", status_code=200)
+    @post("/{action_id:int}/escalate", status_code=200, opt=may_answer(409))
     async def escalate(
         self,
         principal: NamedDependency[Principal],
@@ -202,23 +205,26 @@ class ExtensionController(Controller):
     path = "/api/extension-requests"
     tags = ["actions"]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_requests(
         self,
         principal: NamedDependency[Principal],
         status: FromQuery[ExtensionStatus | None] = None,
         decidable: FromQuery[bool] = False,
-        limit: int = Parameter(default=100, ge=1, le=500),
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[ExtensionRequestOut]:
+    ) -> Response[list[ExtensionRequestOut]]:
         """Requests for more time on the actions the user may see, oldest first, with their
         action; ``status=pending`` keeps those waiting for a decision, ``decidable=true``
         those the user may decide (a leader: all; an inspector: their teams' inspections)."""
-        return await actions.list_extension_requests(
+        listed = await actions.list_extension_requests(
             principal, status=status, decidable=decidable, limit=limit, offset=offset
         )
+        return page(
+            listed, await actions.count_extension_requests(principal, status=status, decidable=decidable)
+        )
 
-    @post("/{extension_id:int}/decision", status_code=200)
+    @post("/{extension_id:int}/decision", status_code=200, opt=may_answer(409))
     async def decide(
         self,
         principal: NamedDependency[Principal],
@@ -234,7 +240,14 @@ class EvidenceController(Controller):
     path = "/api/evidence"
     tags = ["actions"]
 
-    @get("/{evidence_id:int}")
+    @get(
+        "/{evidence_id:int}",
+        responses={
+            200: ResponseSpec(
+                bytes, media_type="*/*", description="The file, in its own type", generate_examples=False
+            )
+        },
+    )
     async def download(
         self,
         principal: NamedDependency[Principal],

@@ -8,10 +8,12 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut
+from inspection.api.openapi import may_answer
 from inspection.auth.cookies import cleared_session_cookie, session_cookie
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import COOKIE, LoginThrottle, SessionStore
-from inspection.schemas import LoginIn, MeOut, PathId, TokenIn, TokenOut
+from inspection.schemas import LoginIn, MeOut, Offset, PathId, TokenIn, TokenOut
 from inspection.services import directory
 from inspection.settings import Settings
 
@@ -31,7 +33,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, opt=may_answer(429))
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -62,9 +64,12 @@ class TokenController(Controller):
     path = "/api/tokens"
     tags = ["auth"]
 
-    @get("/")
-    async def list_tokens(self, principal: NamedDependency[Principal]) -> list[TokenOut]:
-        return await directory.list_tokens(principal)
+    @get("/", response_headers=TOTAL_HEADER)
+    async def list_tokens(
+        self, principal: NamedDependency[Principal], limit: Limit = WHOLE, offset: Offset = 0
+    ) -> Response[list[TokenOut]]:
+        """The user's own tokens (their values are never shown again)."""
+        return cut(await directory.list_tokens(principal), limit, offset)
 
     @post("/")
     async def create_token(self, principal: NamedDependency[Principal], data: JSONBody[TokenIn]) -> TokenOut:

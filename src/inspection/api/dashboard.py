@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from inspection.api.openapi import may_answer
 from inspection.auth.principal import Principal
 from inspection.schemas import QueryId, UnitKind
 from inspection.services import dashboard
@@ -20,7 +21,7 @@ class DashboardController(Controller):
     path = "/api/dashboard"
     tags = ["dashboard"]
 
-    @get("/")
+    @get("/", opt=may_answer(403, 404))
     async def show(
         self,
         principal: NamedDependency[Principal],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
+from inspection.api.lists import TOTAL_HEADER, WHOLE, Limit, cut, page
+from inspection.api.openapi import may_answer
+from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
 from inspection.domain.scoring import Totals
 from inspection.schemas import (
@@ -24,8 +27,9 @@ from inspection.schemas import (
     RecordedAnswerOut,
     SubmissionOut,
     SubmitIn,
+    TeamCandidateOut,
 )
-from inspection.services import inspections
+from inspection.services import directory, inspections
 from inspection.settings import Settings
 
 
@@ -33,18 +37,27 @@ class InspectionController(Controller):
     path = "/api/inspections"
     tags = ["inspections"]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_inspections(
         self,
         principal: NamedDependency[Principal],
         unit_id: QueryId = None,
         status: FromQuery[InspectionStatus | None] = None,
-        limit: int = Parameter(default=100, ge=1, le=500),
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[InspectionOut]:
-        return await inspections.list_inspections(
+    ) -> Response[list[InspectionOut]]:
+        """Inspections the user may see, latest planned first."""
+        listed = await inspections.list_inspections(
             principal, unit_id=unit_id, status=status, limit=limit, offset=offset
         )
+        return page(listed, await inspections.count_inspections(principal, unit_id=unit_id, status=status))
+
+    @get("/team-candidates", guards=[roles("inspector")], response_headers=TOTAL_HEADER)
+    async def team_candidates(
+        self, limit: Limit = WHOLE, offset: Offset = 0
+    ) -> Response[list[TeamCandidateOut]]:
+        """The people an inspector can put on a team (``lead_id``, ``member_ids``): active inspectors."""
+        return cut(await directory.team_candidates(), limit, offset)
 
     @post("/")
     async def create(
@@ -62,15 +75,25 @@ class InspectionController(Controller):
     ) -> InspectionOut:
         return await inspections.get(principal, inspection_id)
 
-    @post("/{inspection_id:int}/start", status_code=200)
+    @post("/{inspection_id:int}/start", status_code=200, opt=may_answer(409))
     async def start(self, principal: NamedDependency[Principal], inspection_id: PathId) -> InspectionOut:
+        """Start a planned inspection: its status becomes ``in_progress`` (409 once it has started).
+
+        Optional: the first answer recorded starts it too. Only its team may start it.
+        """
         return await inspections.start(principal, inspection_id)
 
-    @get("/{inspection_id:int}/answers")
-    async def answers(self, principal: NamedDependency[Principal], inspection_id: PathId) -> list[AnswerOut]:
-        return await inspections.answers(principal, inspection_id)
+    @get("/{inspection_id:int}/answers", response_headers=TOTAL_HEADER)
+    async def answers(
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        limit: Limit = WHOLE,
+        offset: Offset = 0,
+    ) -> Response[list[AnswerOut]]:
+        return cut(await inspections.answers(principal, inspection_id), limit, offset)
 
-    @put("/{inspection_id:int}/answers/{item_code:str}")
+    @put("/{inspection_id:int}/answers/{item_code:str}", opt=may_answer(409))
     async def record_answer(
         self,
         principal: NamedDependency[Principal],
@@ -86,13 +109,17 @@ class InspectionController(Controller):
         """Points per item, criterion, section and in total, with the percentage and rating."""
         return await inspections.score(principal, inspection_id)
 
-    @get("/{inspection_id:int}/findings")
+    @get("/{inspection_id:int}/findings", response_headers=TOTAL_HEADER)
     async def findings(
-        self, principal: NamedDependency[Principal], inspection_id: PathId
-    ) -> list[FindingOut]:
-        return await inspections.findings(principal, inspection_id)
+        self,
+        principal: NamedDependency[Principal],
+        inspection_id: PathId,
+        limit: Limit = WHOLE,
+        offset: Offset = 0,
+    ) -> Response[list[FindingOut]]:
+        return cut(await inspections.findings(principal, inspection_id), limit, offset)
 
-    @post("/{inspection_id:int}/findings")
+    @post("/{inspection_id:int}/findings", opt=may_answer(409))
     async def add_finding(
         self,
         principal: NamedDependency[Principal],
@@ -108,7 +135,7 @@ class InspectionController(Controller):
         still only proposed (both must be none), and the findings that will become actions."""
         return await inspections.submission(principal, inspection_id)
 
-    @post("/{inspection_id:int}/submit", status_code=200)
+    @post("/{inspection_id:int}/submit", status_code=200, opt=may_answer(409))
     async def submit(
         self,
         principal: NamedDependency[Principal],
@@ -131,7 +158,7 @@ class FindingController(Controller):
     path = "/api/findings"
     tags = ["inspections"]
 
-    @patch("/{finding_id:int}")
+    @patch("/{finding_id:int}", opt=may_answer(409))
     async def update(
         self,
         principal: NamedDependency[Principal],
@@ -143,14 +170,14 @@ class FindingController(Controller):
         which also takes back a dismissal): only a confirmed finding becomes an action."""
         return await inspections.update_finding(principal, finding_id, data, settings)
 
-    @post("/{finding_id:int}/dismiss", status_code=200)
+    @post("/{finding_id:int}/dismiss", status_code=200, opt=may_answer(409))
     async def dismiss(
         self, principal: NamedDependency[Principal], finding_id: PathId, data: JSONBody[DismissIn]
     ) -> FindingOut:
         """Dismiss a finding with a reason (required, kept with it): it will not become an action."""
         return await inspections.dismiss_finding(principal, finding_id, data)
 
-    @delete("/{finding_id:int}")
+    @delete("/{finding_id:int}", opt=may_answer(409))
     async def remove(self, principal: NamedDependency[Principal], finding_id: PathId) -> None:
         """Delete a finding the team wrote; a proposed one is dismissed with a reason instead (409)."""
         await inspections.delete_finding(principal, finding_id)

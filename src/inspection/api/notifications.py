@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from litestar import Controller, get, post
-from litestar.params import FromQuery, Parameter
+from litestar import Controller, Response, get, post
+from litestar.params import FromQuery
 
+from inspection.api.lists import TOTAL_HEADER, Limit, page
+from inspection.api.openapi import may_answer
 from inspection.auth.guards import roles
 from inspection.errors import Conflict, NotFound
 from inspection.queue import admin
@@ -67,21 +69,22 @@ class NotificationController(Controller):
     tags = ["notifications"]
     guards = [roles("admin")]
 
-    @get("/")
+    @get("/", response_headers=TOTAL_HEADER)
     async def list_notifications(
         self,
         status: FromQuery[NotificationStatus | None] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[NotificationOut]:
+    ) -> Response[list[NotificationOut]]:
         """Notifications, latest due first, optionally only those in one state."""
-        return [_out(row) for row in await admin.list_notifications(status, limit, offset)]
+        listed = [_out(row) for row in await admin.list_notifications(status, limit, offset)]
+        return page(listed, await admin.count_notifications(status))
 
     @get("/report")
     async def report(self) -> QueueReportOut:
         return QueueReportOut(**await admin.queue_report())
 
-    @post("/{notification_id:int}/retry", status_code=200)
+    @post("/{notification_id:int}/retry", status_code=200, opt=may_answer(409))
     async def retry(self, notification_id: PathId) -> NotificationOut:
         """Send a failed notification again at the next sweep (409 unless it is failed)."""
         retried = await admin.retry_notification(notification_id)

@@ -22,6 +22,29 @@ UnitKind = Literal["district", "department", "commune", "town", "ward", "one_sto
 ResponseType = Literal["yes_no", "yes_no_partial", "score", "number", "text"]
 SEVERITIES: tuple[Severity, ...] = ("minor", "major", "critical")
 
+YES_NO = ("yes", "no")
+YES_PARTIAL_NO = ("yes", "partial", "no")
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return "one of " + ", ".join(f'"{choice}"' for choice in choices)
+
+
+ANSWER_VALUES: dict[ResponseType, str] = {
+    "yes_no": f"{_one_of(YES_NO)}: max_points or 0",
+    "yes_no_partial": f"{_one_of(YES_PARTIAL_NO)}: partial earns partial_points, else half",
+    "score": "a number from 0 to the item's max_points, taken as the points",
+    "number": "a measured value, 0 or more (a count or a share): the points of the highest "
+    "scoring band whose min it reaches, else 0",
+    "text": "any text; it earns no points",
+}
+"""What an answer to an item of each response type is (scored in ``domain/scoring.py``)."""
+
+
+def answer_values() -> str:
+    """The answer values of every response type, as one text (the API schema's description)."""
+    return "; ".join(f"{kind}: {values}" for kind, values in ANSWER_VALUES.items())
+
 
 class Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """Shared options: unknown keys are errors (a typo is never silently ignored),
@@ -41,7 +64,7 @@ class Item(Base, kw_only=True):
     code: Code
     text_vi: Text
     text_en: str = ""
-    response_type: ResponseType
+    response_type: Annotated[ResponseType, msgspec.Meta(description=answer_values())]
     max_points: Points = 0.0
     severity: Severity = "minor"
     partial_points: Points | None = None

@@ -1,6 +1,7 @@
 """Scoring answers to checklist items and adding them up: pure functions, no I/O.
 
-An answer's value depends on the item's response type:
+An answer's value depends on the item's response type (``checklist.ANSWER_VALUES`` says it
+for the API's schema):
 
 ========================  ==============================================================
 ``yes_no``                ``"yes"`` (max_points) or ``"no"`` (0)
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from inspection.domain.checklist import ChecklistFile, Item, RatingBand
+from inspection.domain.checklist import YES_NO, YES_PARTIAL_NO, ChecklistFile, Item, RatingBand
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -40,9 +41,6 @@ DEFAULT_RATING_BANDS: tuple[RatingBand, ...] = (
     RatingBand(min_percent=0.0, label_vi="Yếu", label_en="Weak"),
 )
 """Ratings for checklists that define none: the usual PAR Index classification."""
-
-YES_NO = ("yes", "no")
-YES_PARTIAL_NO = ("yes", "partial", "no")
 
 
 class AnswerError(ValueError):

@@ -30,15 +30,23 @@ async def list_notifications(
     status: str | None = None, limit: int = 200, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Notifications newest first, with recipient and last error, optionally of one status."""
-    query = _select()
-    if status is not None:
-        query = query.where(Notification.status == status)
+    query = _select().where(*_status_is(status))
     rows: list[dict[str, Any]] = (
         await query.order_by(Notification.due_at, Notification.id, ascending=False)
         .limit(limit)
         .offset(offset)
     )
     return rows
+
+
+async def count_notifications(status: str | None = None) -> int:
+    """How many notifications :func:`list_notifications` holds, on all its pages."""
+    total: int = await Notification.count().where(*_status_is(status))
+    return total
+
+
+def _status_is(status: str | None) -> list[Any]:
+    return [] if status is None else [Notification.status == status]
 
 
 async def get_notification(notification_id: int) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from inspection.domain.actions import (
     deadline_for,
 )
 from inspection.domain.checklist import Item
-from inspection.domain.dates import check_in_window
+from inspection.domain.dates import SEARCH_YEARS, check_in_window
 from inspection.domain.schedule import ActionFacts
 from inspection.errors import Conflict, Forbidden, Invalid, NotFound
 from inspection.queue import outbox
@@ -63,14 +63,18 @@ from inspection.storage import BlobStore
 
 # The action list is one join, written out: its filters (the dashboard links to them)
 # read more plainly in SQL than in the query builder.
-_SELECT_ACTIONS = """
-SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
-       a.finding, f.item_code, f.description, a.assignee, a.opened_by, a.due_date, a.original_due_date,
-       a.reopen_count, a.created_at, a.closed_at, a.version
+_FROM_ACTIONS = """
 FROM corrective_action a
 JOIN unit u ON u.id = a.unit
 JOIN finding f ON f.id = a.finding
 """
+_SELECT_ACTIONS = (
+    """
+SELECT a.id, a.title, a.severity, a.status, a.unit, u.name_vi AS unit_name, a.inspection,
+       a.finding, f.item_code, f.description, a.assignee, a.opened_by, a.due_date, a.original_due_date,
+       a.reopen_count, a.created_at, a.closed_at, a.version"""
+    + _FROM_ACTIONS
+)
 
 
 def _in(values: Iterable[str]) -> str:
@@ -85,12 +89,17 @@ async def _select_actions(
     conditions: list[tuple[str, tuple[Any, ...]]], tail: str = "", *args: Any
 ) -> list[dict[str, Any]]:
     """Actions matching every ``(sql, values)`` condition; values fill its ``{}`` slots."""
-    where = " AND ".join(condition for condition, _ in conditions) or "1 = 1"
-    values = [value for _, condition_values in conditions for value in condition_values]
+    where, values = _where(conditions)
     rows: list[dict[str, Any]] = await CorrectiveAction.raw(
         f"{_SELECT_ACTIONS} WHERE {where} {tail}", *values, *args
     )
     return rows
+
+
+def _where(conditions: list[tuple[str, tuple[Any, ...]]]) -> tuple[str, list[Any]]:
+    """Every ``(sql, values)`` condition as one WHERE clause, and the values of its slots."""
+    where = " AND ".join(condition for condition, _ in conditions) or "1 = 1"
+    return where, [value for _, condition_values in conditions for value in condition_values]
 
 
 def _action_out(row: dict[str, Any], on: dt.date) -> ActionOut:
@@ -238,6 +247,9 @@ async def _actor(principal: Principal, inspection_id: int) -> Actor:
     return Actor(role=principal.role, unit_id=principal.unit_id, on_inspection_team=team)
 
 
+_DATE_FILTERS = ("created_from", "created_to", "closed_from", "closed_to", "open_on", "overdue_on")
+
+
 async def list_actions(
     principal: Principal, settings: Settings, filters: ActionFilters, *, limit: int = 100, offset: int = 0
 ) -> list[ActionOut]:
@@ -248,6 +260,30 @@ async def list_actions(
     ``checklist`` and ``item_code`` those from findings on that checklist's item.
     """
     on = today(settings)
+    rows = await _select_actions(
+        _conditions(principal, settings, filters, on),
+        "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}",
+        limit,
+        offset,
+    )
+    return [_action_out(r, on) for r in rows]
+
+
+async def count_actions(principal: Principal, settings: Settings, filters: ActionFilters) -> int:
+    """How many actions :func:`list_actions` holds with these filters, on all its pages."""
+    where, values = _where(_conditions(principal, settings, filters, today(settings)))
+    rows = await CorrectiveAction.raw(f"SELECT COUNT(*) AS total {_FROM_ACTIONS} WHERE {where}", *values)
+    return int(rows[0]["total"])
+
+
+def _conditions(
+    principal: Principal, settings: Settings, filters: ActionFilters, on: dt.date
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The action list's filters as SQL conditions, each with the values of its ``{}`` slots."""
+    for field in _DATE_FILTERS:
+        day = getattr(filters, field)
+        if day is not None:
+            check_in_window(day, on, field, years=SEARCH_YEARS)
     conditions: list[tuple[str, tuple[Any, ...]]] = []
     if not principal.reads_everything:
         conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
@@ -303,8 +339,7 @@ async def list_actions(
         )
     if filters.item_code is not None:
         conditions.append(("f.item_code = {}", (filters.item_code,)))
-    rows = await _select_actions(conditions, "ORDER BY a.due_date, a.id LIMIT {} OFFSET {}", limit, offset)
-    return [_action_out(r, on) for r in rows]
+    return conditions
 
 
 async def get_detail(principal: Principal, action_id: int, settings: Settings) -> ActionDetailOut:
@@ -565,9 +600,8 @@ JOIN unit u ON u.id = a.unit
 JOIN finding f ON f.id = a.finding
 JOIN app_user r ON r.id = x.requested_by
 """
-_PENDING_COUNT = """
+_EXTENSION_COUNT = """
 SELECT COUNT(*) AS n FROM extension_request x JOIN corrective_action a ON a.id = x.action
-WHERE x.status = 'pending'
 """
 # The inspections whose team the user is on: an inspector decides their requests.
 _ON_TEAM = 'a.inspection IN (SELECT m.inspection FROM inspection_member m WHERE m."user" = {})'
@@ -586,6 +620,31 @@ def _decidable(principal: Principal) -> list[tuple[str, tuple[Any, ...]]]:
     return [("1 = 0", ())]
 
 
+def _extension_conditions(
+    principal: Principal, status: ExtensionStatus | None, decidable: bool
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its values) of the extension requests ``principal`` may see,
+    with ``status``; ``decidable`` keeps those they may decide."""
+    conditions: list[tuple[str, tuple[Any, ...]]] = []
+    if not principal.reads_everything:
+        conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
+    if status is not None:
+        conditions.append(("x.status = {}", (status,)))
+    if decidable:
+        conditions += _decidable(principal)
+    where = " AND ".join(sql for sql, _ in conditions) or "1 = 1"
+    return where, [value for _, condition_values in conditions for value in condition_values]
+
+
+async def count_extension_requests(
+    principal: Principal, *, status: ExtensionStatus | None = None, decidable: bool = False
+) -> int:
+    """How many extension requests :func:`list_extension_requests` holds on all its pages."""
+    where, values = _extension_conditions(principal, status, decidable)
+    rows = await ExtensionRequest.raw(f"{_EXTENSION_COUNT} WHERE {where}", *values)
+    return int(rows[0]["n"]) if rows else 0
+
+
 async def list_extension_requests(
     principal: Principal,
     *,
@@ -596,15 +655,7 @@ async def list_extension_requests(
 ) -> list[ExtensionRequestOut]:
     """Extension requests of the actions ``principal`` may see, oldest first; ``decidable``
     keeps those they may decide (a leader: all; an inspector: their teams'; others: none)."""
-    conditions: list[tuple[str, tuple[Any, ...]]] = []
-    if not principal.reads_everything:
-        conditions.append(("a.unit = {}", (principal.unit_id or 0,)))
-    if status is not None:
-        conditions.append(("x.status = {}", (status,)))
-    if decidable:
-        conditions += _decidable(principal)
-    where = " AND ".join(sql for sql, _ in conditions) or "1 = 1"
-    values = [value for _, condition_values in conditions for value in condition_values]
+    where, values = _extension_conditions(principal, status, decidable)
     rows = await ExtensionRequest.raw(
         f"{_EXTENSION_REQUESTS} WHERE {where} ORDER BY x.created_at, x.id LIMIT {{}} OFFSET {{}}",
         *values,
@@ -641,10 +692,7 @@ async def pending_extensions_to_decide(principal: Principal) -> int:
     statement, none for those who decide nothing."""
     if not may_decide_extensions(principal):
         return 0
-    conditions = _decidable(principal)
-    sql = _PENDING_COUNT + "".join(f" AND {condition}" for condition, _ in conditions)
-    rows = await ExtensionRequest.raw(sql, *(value for _, values in conditions for value in values))
-    return int(rows[0]["n"]) if rows else 0
+    return await count_extension_requests(principal, status="pending", decidable=True)
 
 
 async def _extensions(where: Any) -> list[ExtensionOut]:

@@ -53,6 +53,7 @@ from inspection.domain.dashboard import (
     months_of,
     percent,
 )
+from inspection.domain.dates import SEARCH_YEARS, check_in_window
 from inspection.errors import Forbidden, Invalid, NotFound
 from inspection.schemas import ActionFilters, Id, Input, Output, UnitKind
 from inspection.services.checklists import loaded_version
@@ -257,6 +258,9 @@ async def dashboard(principal: Principal, settings: Settings, filters: Dashboard
 
 def _resolve(principal: Principal, settings: Settings, filters: DashboardFilters) -> _Scope:
     on = today(settings)
+    for field, day in (("period_from", filters.period_from), ("period_to", filters.period_to)):
+        if day is not None:
+            check_in_window(day, on, field, years=SEARCH_YEARS)
     unit_id = filters.unit_id
     if not principal.reads_everything:
         if principal.unit_id is None:

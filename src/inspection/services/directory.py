@@ -14,7 +14,16 @@ from inspection.db.engine import write_transaction
 from inspection.db.tables import ApiToken, Unit, User
 from inspection.errors import Invalid, NotFound
 from inspection.queue import outbox
-from inspection.schemas import TokenOut, UnitIn, UnitOut, UnitPatch, UserIn, UserOut, UserPatch
+from inspection.schemas import (
+    TeamCandidateOut,
+    TokenOut,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+    UserIn,
+    UserOut,
+    UserPatch,
+)
 from inspection.services.context import patched_columns
 from inspection.settings import Settings
 
@@ -133,6 +142,25 @@ async def list_users() -> list[UserOut]:
         User.username
     )
     return [_user_out(r) for r in rows]
+
+
+async def team_candidates() -> list[TeamCandidateOut]:
+    """The people who can be on an inspection's team: active inspectors, by name."""
+    rows = await (
+        User.select(User.id, User.full_name, User.role, User.unit, User.unit.name_vi)
+        .where((User.role == "inspector") & (User.active == True))
+        .order_by(User.full_name)
+    )
+    return [
+        TeamCandidateOut(
+            id=r["id"],
+            full_name=r["full_name"],
+            role=r["role"],
+            unit_id=r["unit"],
+            unit_name=r["unit.name_vi"] or "",
+        )
+        for r in rows
+    ]
 
 
 async def get_user(user_id: int) -> UserOut:

@@ -196,17 +196,31 @@ async def list_inspections(
     limit: int = 100,
     offset: int = 0,
 ) -> list[InspectionOut]:
-    query = Inspection.select(*_INSPECTION_COLUMNS)
-    if not principal.reads_everything:
-        query = query.where(Inspection.unit == (principal.unit_id or 0))
-    if unit_id is not None:
-        query = query.where(Inspection.unit == unit_id)
-    if status is not None:
-        query = query.where(Inspection.status == status)
+    query = Inspection.select(*_INSPECTION_COLUMNS).where(*_list_where(principal, unit_id, status))
     rows = await query.order_by(Inspection.planned_date, ascending=False).limit(limit).offset(offset)
     members = await _members([r["id"] for r in rows])
     running = await _running_totals(rows)
     return [_inspection_out(r, members[r["id"]], running) for r in rows]
+
+
+async def count_inspections(
+    principal: Principal, *, unit_id: int | None = None, status: str | None = None
+) -> int:
+    """How many inspections :func:`list_inspections` holds, on all its pages."""
+    total: int = await Inspection.count().where(*_list_where(principal, unit_id, status))
+    return total
+
+
+def _list_where(principal: Principal, unit_id: int | None, status: str | None) -> list[Any]:
+    """The inspection list's conditions: what the principal may see, and the filters."""
+    where: list[Any] = []
+    if not principal.reads_everything:
+        where.append(Inspection.unit == (principal.unit_id or 0))
+    if unit_id is not None:
+        where.append(Inspection.unit == unit_id)
+    if status is not None:
+        where.append(Inspection.status == status)
+    return where
 
 
 async def _inspectors(user_ids: set[int], field: str) -> None:

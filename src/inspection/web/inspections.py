@@ -176,7 +176,7 @@ class InspectionPages(Controller):
             for v, loaded in await checklists.latest_versions()
             if unit and checklists.applies(loaded, unit.kind)
         ]
-        team = [u for u in await directory.list_users() if u.role == "inspector" and u.active]
+        team = await directory.team_candidates()
         return render(
             request,
             "inspection_new.html",
