@@ -9,7 +9,7 @@ import httpx
 
 from inspection.auth.sessions import COOKIE
 from inspection.clock import today
-from inspection.db.tables import CorrectiveAction, Evidence, Finding, Inspection, User
+from inspection.db.tables import ActionEvent, CorrectiveAction, Evidence, Finding, Inspection, User
 from inspection.settings import Settings
 from tests.factories import load_mini_checklist, make_action, make_unit, make_user
 from tests.web.conftest import csrf, login, plan_on_page, post_form
@@ -320,3 +320,18 @@ async def test_admin_manages_units_and_users_and_a_changed_user_is_signed_out(cl
     await other.aclose()
     for page in ("/admin/checklists", "/admin/notifications", "/admin/users", unit_url):
         assert (await client.get(page)).status_code == 200, page
+
+
+async def test_a_form_holding_nul_is_refused_at_its_field_and_writes_nothing(client: Client) -> None:
+    """PostgreSQL cannot store U+0000: a page's form holding it was a 500 there (the API's
+    bodies were already refused); now a message in Vietnamese names the field."""
+    commune = await make_unit("X-ANBINH")
+    await make_user("unit_head", commune, username="chutich")
+    inspector = await make_user("inspector", username="thanh")
+    action = await make_action(commune, inspector, dt.date(2026, 12, 31))
+    await login(client, "chutich")
+    page = f"/actions/{action.id}"
+    response = await post_form(client, page, f"{page}/comment", {"note": "Đã\x00làm"})
+    assert response.status_code == 400, response.text
+    assert "không được chứa ký tự NUL" in response.text
+    assert await ActionEvent.count().where(ActionEvent.kind == "comment") == 0

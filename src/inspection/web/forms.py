@@ -70,9 +70,14 @@ def _refusal(exc: msgspec.ValidationError) -> Invalid:
 
 
 async def form_data(request: Request[Any, Any, Any]) -> dict[str, list[Any]]:
-    """Every field of the posted form, each with all its values."""
+    """Every field of the posted form, each with all its values; text holding NUL is refused
+    (PostgreSQL cannot store it)."""
     form = await request.form()
-    return {key: form.getall(key) for key in form}
+    fields = {key: form.getall(key) for key in form}
+    for key, values in fields.items():
+        if any(isinstance(value, str) and "\x00" in value for value in values) or "\x00" in key:
+            raise Invalid("%(name)s: text cannot hold the character NUL", field=key, name=key)
+    return fields
 
 
 def decode(schema: type[T], fields: dict[str, list[Any]], **extra: Any) -> T:
@@ -121,16 +126,20 @@ class Upload:
 
 async def read_upload(request: Request[Any, Any, Any]) -> Upload:
     """The ``file`` field and the optional ``note`` of a multipart form; no file reads as empty."""
-    form = await request.form()
-    upload = form.get("file")
+    form = await form_data(request)
+    upload = next(iter(form.get("file", [])), None)
     if not isinstance(upload, UploadFile):
-        return Upload(filename="", content_type="", data=b"", note=str(form.get("note") or ""))
+        return Upload(filename="", content_type="", data=b"", note=_last(form, "note"))
     return Upload(
         filename=upload.filename or "",
         content_type=upload.content_type or "",
         data=await upload.read(),
-        note=str(form.get("note") or ""),
+        note=_last(form, "note"),
     )
+
+
+def _last(form: dict[str, list[Any]], name: str) -> str:
+    return str((form.get(name) or [""])[-1] or "")
 
 
 @dataclass(frozen=True)

@@ -116,5 +116,6 @@ TEMPLATES = (
     N_("%(name)s: enter a date as dd/mm/yyyy"),
     N_("%(name)s: this field is required"),
     N_("%(name)s: this value is not accepted"),
+    N_("%(name)s: text cannot hold the character NUL"),
     N_("Checklist %(checklist)s does not apply to units of kind %(kind)s"),
 )
