@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
-from inspection.errors import Conflict, Invalid, ServiceError
+from inspection.errors import Conflict, Invalid, NotFound, ServiceError
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
@@ -23,6 +23,7 @@ from inspection.schemas import (
     FindingIn,
     FindingPatch,
     InspectionIn,
+    InspectionOut,
     InspectionStatus,
     PathId,
     QueryId,
@@ -128,6 +129,15 @@ def _progress_context(version: LoadedVersion, answered: Collection[str], *, edit
         "unanswered": sum(len(p.unanswered) for p in sections.values()),
         "editable": editable,
     }
+
+
+async def _team_may_edit(principal: Principal, inspection: InspectionOut) -> bool:
+    """Whether the findings and the conclusion of ``inspection`` are the user's to change."""
+    return (
+        inspection.status in inspections.EDITABLE
+        and principal.role == "inspector"
+        and await on_team(principal, inspection.id)
+    )
 
 
 class InspectionPages(Controller):
@@ -384,11 +394,7 @@ class InspectionPages(Controller):
         """The findings of an inspection to review; after a refused form, with what was typed
         and the message beside its field (status 400, or 409 for a state conflict)."""
         inspection = await inspections.get(principal, inspection_id)
-        editable = (
-            inspection.status in inspections.EDITABLE
-            and principal.role == "inspector"
-            and await on_team(principal, inspection_id)
-        )
+        editable = await _team_may_edit(principal, inspection)
         return render(
             request,
             "findings.html",
@@ -418,16 +424,46 @@ class InspectionPages(Controller):
     ) -> Response[Any]:
         """Run ``change`` with the posted form ``form`` (``new``, ``edit-<id>``,
         ``dismiss-<id>``); back to the findings at that finding, or, refused, the same page
-        with what was typed and the message beside the field."""
+        with what was typed and the message beside the field. Through htmx (an edit or a
+        dismissal, sent by the page's queue), the finding's card alone, saved or refused."""
         fields = await forms.form_data(request)
+        error = None
         try:
             await change(fields)
         except (Invalid, Conflict) as exc:
             error = forms.refused(form, exc, fields, language_of(request), whole_form=True)
+        kind, _, anchor = form.partition("-")
+        if is_htmx(request) and kind in ("edit", "dismiss"):
+            return await self._finding_card(request, principal, inspection_id, int(anchor), error)
+        if error is not None:
             return await self._findings_page(request, principal, inspection_id, error)
-        anchor = form.split("-", 1)[-1]
-        target = f"#finding-{anchor}" if anchor.isdigit() else ""
+        target = f"#finding-{anchor}" if anchor else ""
         return Redirect(f"/inspections/{inspection_id}/findings{target}", status_code=303)
+
+    async def _finding_card(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        inspection_id: int,
+        finding_id: int,
+        error: forms.FormError | None,
+    ) -> Template:
+        """One finding's card as saved now, with ``error`` (status 400, or 409 for a conflict);
+        a finding gone meanwhile is a 404 in the page's message area."""
+        inspection = await inspections.get(principal, inspection_id)
+        found = [f for f in await inspections.findings(principal, inspection_id) if f.id == finding_id]
+        if not found:
+            raise NotFound("No such finding")
+        editable = await _team_may_edit(principal, inspection)
+        return render(
+            request,
+            "_partials/finding.html",
+            status_code=error.status if error else 200,
+            inspection=inspection,
+            f=found[0],
+            editable=editable,
+            error=error,
+        )
 
     @post("/{inspection_id:int}/findings")
     async def add_finding(
@@ -506,11 +542,7 @@ class InspectionPages(Controller):
         what the conclusion will do, and the conclusion to issue."""
         inspection = await inspections.get(principal, inspection_id)
         check = await inspections.submission(principal, inspection_id)
-        editable = (
-            inspection.status in inspections.EDITABLE
-            and principal.role == "inspector"
-            and await on_team(principal, inspection_id)
-        )
+        editable = await _team_may_edit(principal, inspection)
         return render(
             request,
             "submit.html",
