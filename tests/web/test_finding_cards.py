@@ -81,3 +81,30 @@ async def test_a_change_made_on_an_older_version_shows_both_and_saves_nothing(cl
         headers=HTMX,
     )
     assert mine.status_code == 200 and "Đã bỏ" in mine.text
+
+
+async def test_a_change_to_a_finding_of_a_submitted_inspection_is_said_in_the_message_area(
+    client: Client,
+) -> None:
+    url, _ = await _inspection(client)
+    await _answer(client, url, "A.1.1", value="no")
+    for code, value in (("A.1.2", "yes"), ("A.1.3", "96"), ("B.1.1", "4"), ("B.1.2", "Đã kiểm tra")):
+        assert (await _answer(client, url, code, value=value)).status_code == 200
+    finding = await Finding.select(Finding.id).first()
+    assert finding is not None
+    fid = finding["id"]
+    token = csrf(await client.get(f"{url}/findings"))
+    await client.post(
+        f"{url}/findings/{fid}", data={"confirmed": "true", "version": "1", "_csrf_token": token}
+    )
+    issued = await client.post(f"{url}/submit", data={"conclusion": "Kết luận", "_csrf_token": token})
+    assert issued.status_code == 303
+    # A phone sends an edit it kept: the card has no form left to say it in.
+    late = await client.post(
+        f"{url}/findings/{fid}",
+        data={"severity": "major", "version": "2", "_csrf_token": token},
+        headers=HTMX,
+    )
+    assert late.status_code == 409
+    assert late.headers["HX-Retarget"] == "#messages"
+    assert "không thể thay đổi nữa" in late.text

@@ -427,13 +427,16 @@ class InspectionPages(Controller):
         with what was typed and the message beside the field. Through htmx (an edit or a
         dismissal, sent by the page's queue), the finding's card alone, saved or refused."""
         fields = await forms.form_data(request)
+        kind, _, anchor = form.partition("-")
+        card = is_htmx(request) and kind in ("edit", "dismiss")
         error = None
         try:
             await change(fields)
         except (Invalid, Conflict) as exc:
-            error = forms.refused(form, exc, fields, language_of(request), whole_form=True)
-        kind, _, anchor = form.partition("-")
-        if is_htmx(request) and kind in ("edit", "dismiss"):
+            # Through htmx, a refusal about no field (the inspection submitted meanwhile) goes
+            # to the page's message area: the card may no longer have forms to show it in.
+            error = forms.refused(form, exc, fields, language_of(request), whole_form=not card)
+        if card:
             return await self._finding_card(request, principal, inspection_id, int(anchor), error)
         if error is not None:
             return await self._findings_page(request, principal, inspection_id, error)
