@@ -112,7 +112,7 @@ async def test_refused_finding_forms_come_back_with_what_was_typed_and_the_messa
     _field_marked(emptied.text, f"title-{fid}", "Nhập nội dung tồn tại, hạn chế")
     assert "Thiếu 12 thủ tục</textarea>" in emptied.text
 
-    for typed, message in (("31/02/2027", "Nhập ngày hợp lệ"), ("2020-01-01", "quá khứ")):
+    for typed, message in (("31/02/2027", "nhập ngày theo dạng ngày/tháng/năm"), ("01/01/2020", "quá khứ")):
         dated = await client.post(
             f"{url}/findings/{fid}", data={"due_date": typed, "version": "1", "_csrf_token": token}
         )

@@ -765,13 +765,13 @@ async def _write_finding(row: dict[str, Any], values: dict[Any, Any]) -> Finding
             .returning(Finding.id)
         )
     if not updated:
-        raise Conflict("The finding was changed by someone else; reload it")
+        raise Conflict("The finding was changed by someone else; reload it", field="version")
     return await _finding_out(row["id"])
 
 
 def _check_version(row: dict[str, Any], version: int | None) -> None:
     if version is not None and version != row["version"]:
-        raise Conflict("The finding was changed by someone else; reload it")
+        raise Conflict("The finding was changed by someone else; reload it", field="version")
 
 
 async def update_finding(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -13,13 +13,13 @@ from inspection.auth.guards import roles
 from inspection.auth.principal import Principal
 from inspection.auth.sessions import SessionStore
 from inspection.domain.roles import ROLES
-from inspection.errors import Conflict
+from inspection.errors import Conflict, Invalid
 from inspection.queue import admin as queue_admin
 from inspection.schemas import PathId, UnitIn, UnitPatch, UserIn, UserPatch
 from inspection.services import checklists, directory
 from inspection.settings import Settings
 from inspection.web import forms
-from inspection.web.render import render
+from inspection.web.render import language_of, render
 
 UNIT_KINDS = ("district", "department", "commune", "town", "ward", "one_stop_shop", "other")
 
@@ -41,8 +41,17 @@ class AdminPages(Controller):
         return await self._unit_form(request, principal, None)
 
     @post("/units/new")
-    async def create_unit(self, request: Request[Any, Any, Any]) -> Redirect:
-        unit = await directory.create_unit(await forms.read(request, UnitIn))
+    async def create_unit(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Response[Any]:
+        """Add a unit; refused (a code taken, a name missing), the form again as typed, with
+        the message beside the field."""
+        fields = await forms.form_data(request)
+        try:
+            unit = await directory.create_unit(forms.decode(UnitIn, fields))
+        except (Invalid, Conflict) as exc:
+            error = forms.refused("unit", exc, fields, language_of(request))
+            return await self._unit_form(request, principal, None, error)
         return Redirect(f"/admin/units/{unit.id}", status_code=303)
 
     @get("/units/{unit_id:int}")
@@ -53,14 +62,27 @@ class AdminPages(Controller):
 
     @post("/units/{unit_id:int}")
     async def update_unit(
-        self, request: Request[Any, Any, Any], unit_id: PathId, settings: NamedDependency[Settings]
-    ) -> Redirect:
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        unit_id: PathId,
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
         """Change a unit; a new head takes over its open actions and their reminders."""
-        await directory.update_unit(unit_id, await forms.read(request, UnitPatch), settings)
+        fields = await forms.form_data(request)
+        try:
+            await directory.update_unit(unit_id, forms.decode(UnitPatch, fields), settings)
+        except (Invalid, Conflict) as exc:
+            error = forms.refused("unit", exc, fields, language_of(request))
+            return await self._unit_form(request, principal, unit_id, error)
         return Redirect("/admin/units", status_code=303)
 
     async def _unit_form(
-        self, request: Request[Any, Any, Any], principal: Principal, unit_id: int | None
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        unit_id: int | None,
+        error: forms.FormError | None = None,
     ) -> Template:
         unit = await directory.get_unit_admin(unit_id) if unit_id else None
         heads = [
@@ -71,6 +93,8 @@ class AdminPages(Controller):
         return render(
             request,
             "admin/unit_form.html",
+            status_code=error.status if error else 200,
+            error=error,
             unit=unit,
             units=await directory.list_units(principal),
             heads=heads,
@@ -90,9 +114,19 @@ class AdminPages(Controller):
 
     @post("/users/new")
     async def create_user(
-        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
-    ) -> Redirect:
-        await directory.create_user(await forms.read(request, UserIn), settings)
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """Add a user; refused (a username taken, a short password), the form again as typed
+        (but the password), with the message beside the field."""
+        fields = await forms.form_data(request)
+        try:
+            await directory.create_user(forms.decode(UserIn, fields), settings)
+        except (Invalid, Conflict) as exc:
+            error = forms.refused("user", exc, fields, language_of(request))
+            return await self._user_form(request, principal, None, error)
         return Redirect("/admin/users", status_code=303)
 
     @get("/users/{user_id:int}")
@@ -103,19 +137,34 @@ class AdminPages(Controller):
 
     @post("/users/{user_id:int}")
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: PathId, sessions: NamedDependency[SessionStore]
-    ) -> Redirect:
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        user_id: PathId,
+        sessions: NamedDependency[SessionStore],
+    ) -> Response[Any]:
         """Change a user; their sessions end, so a new role or a deactivation applies at once."""
-        await directory.update_user(user_id, await forms.read(request, UserPatch))
+        fields = await forms.form_data(request)
+        try:
+            await directory.update_user(user_id, forms.decode(UserPatch, fields))
+        except (Invalid, Conflict) as exc:
+            error = forms.refused("user", exc, fields, language_of(request))
+            return await self._user_form(request, principal, user_id, error)
         await sessions.end_all_for_user(user_id)
         return Redirect("/admin/users", status_code=303)
 
     async def _user_form(
-        self, request: Request[Any, Any, Any], principal: Principal, user_id: int | None
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        user_id: int | None,
+        error: forms.FormError | None = None,
     ) -> Template:
         return render(
             request,
             "admin/user_form.html",
+            status_code=error.status if error else 200,
+            error=error,
             user=await directory.get_user(user_id) if user_id else None,
             units=await directory.list_units(principal),
             roles=ROLES,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ import msgspec
 from litestar import Request
 from litestar.datastructures import UploadFile
 
-from inspection.errors import Invalid
+from inspection.errors import Invalid, ServiceError
 from inspection.schemas import clearable
 from inspection.web.labels import message_values
 
@@ -145,18 +146,25 @@ def _last(form: dict[str, list[Any]], name: str) -> str:
 @dataclass(frozen=True)
 class FormError:
     """A refused form, to show again: which form (a page may hold several), the field the
-    message belongs beside, the message (a template and its values, already in the page's
-    language) and what was typed, so nothing is lost (``templates/_partials/fields.html``)."""
+    message belongs beside (None: the form as a whole, such as a version conflict), the
+    message (a template and its values, already in the page's language), what was typed, so
+    nothing is lost, and the page's status (``templates/_partials/fields.html``)."""
 
     form: str
     field: str | None
     message: str
     values: dict[str, Any]
     typed: dict[str, list[str]]
+    status: int = 400
 
     def at(self, form: str, field: str) -> bool:
         """Whether the message belongs beside ``form``'s ``field``."""
         return self.form == form and self.field == field
+
+    def above(self, form: str, shown: Collection[str]) -> bool:
+        """Whether the message is ``form``'s but beside none of the fields it ``shown``
+        (the form as a whole, or a hidden field such as its version)."""
+        return self.form == form and self.field not in shown
 
     def typed_in(self, form: str, field: str, otherwise: str) -> str:
         """What was typed into ``form``'s ``field``, else ``otherwise`` (another form's field)."""
@@ -168,12 +176,16 @@ class FormError:
         return self.typed.get(field, [])
 
 
-def refused(form: str, exc: Invalid, fields: dict[str, list[Any]], language: str) -> FormError:
+def refused(
+    form: str, exc: ServiceError, fields: dict[str, list[Any]], language: str, *, whole_form: bool = False
+) -> FormError:
     """``form``'s refusal by ``exc``, with every field as it was typed.
 
-    An error about no field in particular is raised again: the error handler shows it in
-    the page's message area (web/errors.py)."""
-    if exc.field is None:
+    An error about no field in particular is raised again (the error handler shows it in
+    the page's message area, web/errors.py), unless the form shows such an error itself
+    (``whole_form``: a version conflict above the form, what was typed kept)."""
+    if exc.field is None and not whole_form:
         raise exc
     typed = {name: [str(v) for v in values] for name, values in fields.items() if name != "_csrf_token"}
-    return FormError(form, exc.field, exc.template, message_values(exc.values, language), typed)
+    values = message_values(exc.values, language)
+    return FormError(form, exc.field, exc.template, values, typed, exc.status_code)

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from inspection.auth.guards import roles, signed_in
 from inspection.auth.principal import Principal
-from inspection.errors import Conflict, Invalid, ServiceError
+from inspection.errors import Conflict, Invalid, NotFound, ServiceError
 from inspection.schemas import (
     AnswerIn,
     AnswerOut,
@@ -23,6 +23,7 @@ from inspection.schemas import (
     FindingIn,
     FindingPatch,
     InspectionIn,
+    InspectionOut,
     InspectionStatus,
     PathId,
     QueryId,
@@ -36,7 +37,6 @@ from inspection.storage import BlobStore
 from inspection.web import forms
 from inspection.web.errors import service_error
 from inspection.web.labels import message_values
-from inspection.web.messages import N_, SERVICE_MESSAGES, TEMPLATES
 from inspection.web.render import is_htmx, language_of, render
 
 
@@ -129,6 +129,15 @@ def _progress_context(version: LoadedVersion, answered: Collection[str], *, edit
         "unanswered": sum(len(p.unanswered) for p in sections.values()),
         "editable": editable,
     }
+
+
+async def _team_may_edit(principal: Principal, inspection: InspectionOut) -> bool:
+    """Whether the findings and the conclusion of ``inspection`` are the user's to change."""
+    return (
+        inspection.status in inspections.EDITABLE
+        and principal.role == "inspector"
+        and await on_team(principal, inspection.id)
+    )
 
 
 class InspectionPages(Controller):
@@ -380,24 +389,20 @@ class InspectionPages(Controller):
         request: Request[Any, Any, Any],
         principal: Principal,
         inspection_id: int,
-        refused: FindingRefused | None = None,
+        error: forms.FormError | None = None,
     ) -> Template:
         """The findings of an inspection to review; after a refused form, with what was typed
         and the message beside its field (status 400, or 409 for a state conflict)."""
         inspection = await inspections.get(principal, inspection_id)
-        editable = (
-            inspection.status in inspections.EDITABLE
-            and principal.role == "inspector"
-            and await on_team(principal, inspection_id)
-        )
+        editable = await _team_may_edit(principal, inspection)
         return render(
             request,
             "findings.html",
-            status_code=refused.status if refused else 200,
+            status_code=error.status if error else 200,
             inspection=inspection,
             findings=await inspections.findings(principal, inspection_id),
             editable=editable,
-            refused=refused,
+            error=error,
         )
 
     @get("/{inspection_id:int}/findings")
@@ -419,16 +424,49 @@ class InspectionPages(Controller):
     ) -> Response[Any]:
         """Run ``change`` with the posted form ``form`` (``new``, ``edit-<id>``,
         ``dismiss-<id>``); back to the findings at that finding, or, refused, the same page
-        with what was typed and the message beside the field."""
+        with what was typed and the message beside the field. Through htmx (an edit or a
+        dismissal, sent by the page's queue), the finding's card alone, saved or refused."""
         fields = await forms.form_data(request)
+        kind, _, anchor = form.partition("-")
+        card = is_htmx(request) and kind in ("edit", "dismiss")
+        error = None
         try:
             await change(fields)
         except (Invalid, Conflict) as exc:
-            refused = FindingRefused.of(form, exc, fields)
-            return await self._findings_page(request, principal, inspection_id, refused)
-        anchor = form.split("-", 1)[-1]
-        target = f"#finding-{anchor}" if anchor.isdigit() else ""
+            # Through htmx, a refusal about no field (the inspection submitted meanwhile) goes
+            # to the page's message area: the card may no longer have forms to show it in.
+            error = forms.refused(form, exc, fields, language_of(request), whole_form=not card)
+        if card:
+            return await self._finding_card(request, principal, inspection_id, int(anchor), error)
+        if error is not None:
+            return await self._findings_page(request, principal, inspection_id, error)
+        target = f"#finding-{anchor}" if anchor else ""
         return Redirect(f"/inspections/{inspection_id}/findings{target}", status_code=303)
+
+    async def _finding_card(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        inspection_id: int,
+        finding_id: int,
+        error: forms.FormError | None,
+    ) -> Template:
+        """One finding's card as saved now, with ``error`` (status 400, or 409 for a conflict);
+        a finding gone meanwhile is a 404 in the page's message area."""
+        inspection = await inspections.get(principal, inspection_id)
+        found = [f for f in await inspections.findings(principal, inspection_id) if f.id == finding_id]
+        if not found:
+            raise NotFound("No such finding")
+        editable = await _team_may_edit(principal, inspection)
+        return render(
+            request,
+            "_partials/finding.html",
+            status_code=error.status if error else 200,
+            inspection=inspection,
+            f=found[0],
+            editable=editable,
+            error=error,
+        )
 
     @post("/{inspection_id:int}/findings")
     async def add_finding(
@@ -501,28 +539,21 @@ class InspectionPages(Controller):
         request: Request[Any, Any, Any],
         principal: Principal,
         inspection_id: int,
-        *,
-        conclusion: str = "",
-        refused: ServiceError | None = None,
+        error: forms.FormError | None = None,
     ) -> Template:
         """The confirmation step: what is left to do (unanswered items, proposed findings),
         what the conclusion will do, and the conclusion to issue."""
         inspection = await inspections.get(principal, inspection_id)
         check = await inspections.submission(principal, inspection_id)
-        editable = (
-            inspection.status in inspections.EDITABLE
-            and principal.role == "inspector"
-            and await on_team(principal, inspection_id)
-        )
+        editable = await _team_may_edit(principal, inspection)
         return render(
             request,
             "submit.html",
-            status_code=refused.status_code if refused else 200,
+            status_code=error.status if error else 200,
             inspection=inspection,
             check=check,
             editable=editable,
-            conclusion=conclusion,
-            refused=refused,
+            error=error,
         )
 
     @get("/{inspection_id:int}/submit")
@@ -546,45 +577,9 @@ class InspectionPages(Controller):
         unit. Refused (items left, findings undecided, changed meanwhile), the confirmation
         step again with the conclusion as typed and why."""
         fields = await forms.form_data(request)
-        conclusion = str((fields.get("conclusion") or [""])[-1])
         try:
             await inspections.submit(principal, inspection_id, forms.decode(SubmitIn, fields), settings)
         except (Invalid, Conflict) as exc:
-            return await self._submit_page(
-                request, principal, inspection_id, conclusion=conclusion, refused=exc
-            )
+            error = forms.refused("submit", exc, fields, language_of(request), whole_form=True)
+            return await self._submit_page(request, principal, inspection_id, error)
         return Redirect(f"/actions?inspection_id={inspection_id}&view=all", status_code=303)
-
-
-@dataclass(frozen=True)
-class FindingRefused:
-    """A finding form that was not accepted: which form (``new``, ``edit-<id>``,
-    ``dismiss-<id>``, ``delete-<id>``), next to which field, why, and what was typed."""
-
-    form: str
-    field: str
-    message: str
-    values: dict[str, Any]
-    typed: dict[str, str]
-    status: int
-
-    @classmethod
-    def of(cls, form: str, exc: ServiceError, fields: dict[str, list[Any]]) -> FindingRefused:
-        field = exc.field or ""
-        # msgspec's own words are for developers: a page says what to do with the field.
-        own = exc.template in SERVICE_MESSAGES or exc.template in TEMPLATES
-        message = exc.template if own or field not in _FIELD_MESSAGES else _FIELD_MESSAGES[field]
-        typed = {name: str(values[-1]) for name, values in fields.items() if values and name != "_csrf_token"}
-        return cls(form, field, message, exc.values if own else {}, typed, exc.status_code)
-
-
-_FIELD_MESSAGES = {
-    "title": N_("Say what was found"),
-    "description": N_("The description is too long"),
-    "severity": N_("Choose a severity"),
-    "due_date": N_("Enter a valid date"),
-    "item_code": N_("Enter an item code of this checklist, or leave it empty"),
-    "reason": N_("Give the reason for dismissing the finding"),
-    "version": N_("Reload the page and try again"),
-}
-"""What a refused finding form says beside a field when the reason is a malformed value."""

@@ -127,6 +127,12 @@ FIELDS = {
     "full_name": N_("Full name"),
     "role": N_("Role"),
     "password": N_("Password"),
+    "name_vi": N_("Name (Vietnamese)"),
+    "name_en": N_("Name (English)"),
+    "parent_id": N_("Part of"),
+    "head_id": N_("Head"),
+    "active": N_("Active"),
+    "language": N_("Language"),
 }
 
 

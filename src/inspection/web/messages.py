@@ -75,6 +75,8 @@ SERVICE_MESSAGES = (
     N_("This needs the role inspector"),
     N_("Give the reason the item does not apply in the note"),
     N_("Give the reason for dismissing the finding"),
+    N_("Say what was found"),
+    N_("A unit cannot be placed under itself"),
     N_("A proposed finding is dismissed with a reason, not deleted"),
 )
 
