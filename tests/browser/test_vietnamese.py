@@ -23,6 +23,8 @@ def test_the_plan_form_follows_the_units_kind_and_takes_days_as_dd_mm_yyyy(field
     sign_in(page, "kiemtra")
     page.goto("/inspections/new")
     page.get_by_label("Đơn vị").select_option(label="Phòng Nội vụ")
+    # The choice is redrawn when the unit changes: wait for the department's checklist.
+    expect(page.locator("#checklist_code option[value=par-index-department]")).to_have_count(1)
     expect(page.locator("#checklist_code option")).to_have_count(1)
     assert checklists_offered(page) == ["par-index-department"]
     page.get_by_label("Đơn vị").select_option(label="Xã An Bình")
