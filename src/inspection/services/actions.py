@@ -597,8 +597,15 @@ async def chase(
     return await get(principal, action_id, settings)
 
 
+def _sent_already(kind: Chase, at: dt.datetime, by: str, settings: Settings) -> Conflict:
+    """What another chase of ``kind`` the same day is told: who sent the day's one, at what time."""
+    return Conflict(
+        CHASED_ALREADY[kind], time=at.astimezone(clock.zone(settings.timezone)).strftime("%H:%M"), by=by
+    )
+
+
 async def _chased_already(action_id: int, kind: Chase, on: dt.date, settings: Settings) -> Conflict:
-    """The refusal of a second chase of ``kind`` on the local day ``on``: who sent the first, at what time."""
+    """The refusal of a second chase of ``kind`` on the local day ``on``."""
     first = (
         await ActionEvent.select(ActionEvent.at, ActionEvent.actor.full_name.as_alias("by"))
         .where(
@@ -609,8 +616,19 @@ async def _chased_already(action_id: int, kind: Chase, on: dt.date, settings: Se
         .first()
     )
     assert first is not None, "the key refused the chase, so the day's first one stands"
-    time = first["at"].astimezone(clock.zone(settings.timezone)).strftime("%H:%M")
-    return Conflict(CHASED_ALREADY[kind], time=time, by=first["by"] or "")
+    return _sent_already(kind, first["at"], first["by"] or "", settings)
+
+
+def chased_today(events: Iterable[EventOut], settings: Settings) -> dict[Chase, Conflict]:
+    """The reminder and escalation by hand already sent today, by kind, as what another click
+    would be told: the action's page says so in place of the button."""
+    on = today(settings)
+    sent: dict[Chase, Conflict] = {}
+    for kind, (_, event_kind) in CHASE_NOTICES.items():
+        for event in events:
+            if event.kind == event_kind and local_day(event.at, settings) == on:
+                sent[kind] = _sent_already(kind, event.at, event.actor_name, settings)
+    return sent
 
 
 # --- extensions ---------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ async def _action_page(
         status_code=400 if error else 200,
         detail=detail,
         error=error,
+        chased=actions.chased_today(detail.events, settings),
     )
 
 
