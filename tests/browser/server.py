@@ -68,13 +68,19 @@ def running(data_dir: Path, redis_url: str, database_url: str = "") -> Iterator[
         process.wait(timeout=10)
 
 
-def main(data_dir: str, redis_url: str, port: str, database_url: str = "") -> None:
-    settings = Settings(
+def served_settings(data_dir: str, redis_url: str, database_url: str = "", **more: str) -> Settings:
+    """The server's settings (its worker's too, with ``more``: where to send e-mail)."""
+    return Settings(
         data_dir=data_dir,
         redis_url=redis_url,
         database_url=database_url,
         secret_key="browser-test-secret-0123456789abcdef",
+        **more,
     )
+
+
+def main(data_dir: str, redis_url: str, port: str, database_url: str = "") -> None:
+    settings = served_settings(data_dir, redis_url, database_url)
     asyncio.run(prepare(settings))
     uvicorn.run(create_app(settings), host="127.0.0.1", port=int(port), log_level="warning")
 

@@ -9,6 +9,7 @@ import email.policy
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -83,15 +84,23 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1, collecting what it accepts."""
+@contextmanager
+def smtp_server() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, in a thread of its own, collecting what it accepts."""
     box = Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port(), server_hostname="smtp.test")
     controller.start()
     box.port = controller.port  # type: ignore[attr-defined]
-    yield box
-    controller.stop()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    with smtp_server() as box:
+        yield box
 
 
 @dataclass

@@ -184,8 +184,9 @@ class ActionController(Controller):
         data: JSONBody[ChaseIn],
         settings: NamedDependency[Settings],
     ) -> ActionOut:
-        """A leader reminds the unit's head by e-mail, now (``{"note", "version"}``; the version
-        is required: a request sent twice sends one reminder, the second answers 409)."""
+        """A leader reminds the unit's head by e-mail, now (``{"note"}``): one reminder per
+        action and day, whoever sends it; another that day answers 409 naming who sent the
+        first and when. The action is not changed (no version to send, none moved)."""
         return await actions.chase(principal, action_id, "remind", data, settings)
 
     @post("/{action_id:int}/escalate", status_code=200, opt=may_answer(409))
@@ -197,7 +198,7 @@ class ActionController(Controller):
         settings: NamedDependency[Settings],
     ) -> ActionOut:
         """A leader escalates an overdue action: the other leaders and the unit's head are
-        told by e-mail, now (``{"note", "version"}``, as for ``remind``)."""
+        told by e-mail, now (``{"note"}``; one per action and day, as for ``remind``)."""
         return await actions.chase(principal, action_id, "escalate", data, settings)
 
 

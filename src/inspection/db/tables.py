@@ -211,7 +211,12 @@ class CorrectiveAction(Table, tablename="corrective_action"):
 
 
 class ActionEvent(Table, tablename="action_event"):
-    """One change to a corrective action: who, when, what and why."""
+    """One change to a corrective action: who, when, what and why.
+
+    Unique: (action, kind, chase_day), migration 0005: a leader's reminder or escalation by
+    hand is at most one per action, kind and local day. Other events leave ``chase_day``
+    null, which the key never compares equal.
+    """
 
     id: Serial
 
@@ -223,6 +228,11 @@ class ActionEvent(Table, tablename="action_event"):
     to_status = Varchar(length=24, default="")
     note = Text(default="")
     data = JSON(default="{}")
+    chase_day = Date(
+        null=True,
+        default=None,
+        help_text="The local day of a leader's reminder or escalation by hand; null for other events.",
+    )
 
 
 class ExtensionRequest(Table, tablename="extension_request"):

@@ -206,6 +206,8 @@ def _event_row(
     to_status: str,
     note: str,
     data: dict[str, Any] | None = None,
+    *,
+    chase_day: dt.date | None = None,
 ) -> ActionEvent:
     return ActionEvent(
         action=action_id,
@@ -216,6 +218,7 @@ def _event_row(
         to_status=to_status,
         note=note,
         data=msgspec.json.encode(data or {}).decode(),
+        chase_day=chase_day,
     )
 
 
@@ -536,10 +539,14 @@ async def comment(principal: Principal, action_id: int, note: str) -> int:
 
 # --- a leader's reminder or escalation by hand -------------------------------------------------
 
-# The notice each chase sends, and the event it records.
+# The notice each chase sends, the event it records, and what a second one the same day is told.
 CHASE_NOTICES: dict[Chase, tuple[str, str]] = {
     "remind": ("manual_reminder", "reminded"),
     "escalate": ("manual_escalation", "escalated"),
+}
+CHASED_ALREADY: dict[Chase, str] = {
+    "remind": "A reminder was sent today at %(time)s by %(by)s",
+    "escalate": "The action was escalated today at %(time)s by %(by)s",
 }
 
 
@@ -549,8 +556,11 @@ async def chase(
     """A leader reminds the unit's head of the action, or escalates it (overdue) to the other
     leaders and the unit's head: an event, and its notices through the outbox.
 
-    The action's version moves with it, so a click sent twice (the same version) records
-    one event and sends one e-mail: the second gets a 409.
+    One of each kind per action and local day, held by the event's key (action, kind,
+    chase_day): a click sent twice, or a second leader the same day, records one event and
+    sends one e-mail; the others get a 409 naming who sent it and when. The action itself
+    (its version) is left alone, so the unit's head working on it at that moment is not
+    told that someone else changed it.
     """
     row = await _visible_row(principal, action_id)
     on = today(settings)
@@ -561,18 +571,18 @@ async def chase(
         row["assignee"] is not None,
         days_overdue(row["status"], row["due_date"], on),
     )
-    if data.version != row["version"]:
-        raise Conflict("The action was changed by someone else; reload it")
-    notice, event = CHASE_NOTICES[kind]
+    notice, event_kind = CHASE_NOTICES[kind]
+    event = _event_row(
+        action_id, event_kind, principal.id, row["status"], row["status"], data.note, chase_day=on
+    )
     async with write_transaction():
-        updated = (
-            await CorrectiveAction.update({CorrectiveAction.version: row["version"] + 1})
-            .where((CorrectiveAction.id == action_id) & (CorrectiveAction.version == row["version"]))
-            .returning(CorrectiveAction.id)
+        recorded = (
+            await ActionEvent.insert(event)
+            .on_conflict(target=(ActionEvent.action, ActionEvent.kind, ActionEvent.chase_day))
+            .returning(ActionEvent.id)
         )
-        if not updated:
-            raise Conflict("The action was changed by someone else; reload it")
-        event_id = await _event(action_id, event, principal.id, row["status"], row["status"], data.note)
+        if not recorded:
+            raise await _chased_already(action_id, kind, on, settings)
         recipients = [row["assignee"]]
         if kind == "escalate":
             recipients += [leader for leader in await outbox.active_leader_ids() if leader != principal.id]
@@ -582,9 +592,43 @@ async def chase(
                 action_id,
                 recipient,
                 {"note": data.note, "by": principal.full_name},
-                ref=f"e{event_id}",
+                ref=f"e{recorded[0]['id']}",
             )
     return await get(principal, action_id, settings)
+
+
+def _sent_already(kind: Chase, at: dt.datetime, by: str, settings: Settings) -> Conflict:
+    """What another chase of ``kind`` the same day is told: who sent the day's one, at what time."""
+    return Conflict(
+        CHASED_ALREADY[kind], time=at.astimezone(clock.zone(settings.timezone)).strftime("%H:%M"), by=by
+    )
+
+
+async def _chased_already(action_id: int, kind: Chase, on: dt.date, settings: Settings) -> Conflict:
+    """The refusal of a second chase of ``kind`` on the local day ``on``."""
+    first = (
+        await ActionEvent.select(ActionEvent.at, ActionEvent.actor.full_name.as_alias("by"))
+        .where(
+            (ActionEvent.action == action_id)
+            & (ActionEvent.kind == CHASE_NOTICES[kind][1])
+            & (ActionEvent.chase_day == on)
+        )
+        .first()
+    )
+    assert first is not None, "the key refused the chase, so the day's first one stands"
+    return _sent_already(kind, first["at"], first["by"] or "", settings)
+
+
+def chased_today(events: Iterable[EventOut], settings: Settings) -> dict[Chase, Conflict]:
+    """The reminder and escalation by hand already sent today, by kind, as what another click
+    would be told: the action's page says so in place of the button."""
+    on = today(settings)
+    sent: dict[Chase, Conflict] = {}
+    for kind, (_, event_kind) in CHASE_NOTICES.items():
+        for event in events:
+            if event.kind == event_kind and local_day(event.at, settings) == on:
+                sent[kind] = _sent_already(kind, event.at, event.actor_name, settings)
+    return sent
 
 
 # --- extensions ---------------------------------------------------------------------------------

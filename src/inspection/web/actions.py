@@ -61,6 +61,7 @@ async def _action_page(
         status_code=400 if error else 200,
         detail=detail,
         error=error,
+        chased=actions.chased_today(detail.events, settings),
     )
 
 
@@ -198,7 +199,7 @@ class ActionPages(Controller):
         action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
-        """A leader reminds the unit's head now (one click; a second with the same version is refused)."""
+        """A leader reminds the unit's head now (one reminder per action and day)."""
         await actions.chase(principal, action_id, "remind", await forms.read(request, ChaseIn), settings)
         return await _after_change(request, principal, action_id, settings)
 
@@ -210,7 +211,7 @@ class ActionPages(Controller):
         action_id: PathId,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
-        """A leader escalates an overdue action to the other leaders and the unit's head."""
+        """A leader escalates an overdue action to the other leaders and the unit's head (one per day)."""
         await actions.chase(principal, action_id, "escalate", await forms.read(request, ChaseIn), settings)
         return await _after_change(request, principal, action_id, settings)
 

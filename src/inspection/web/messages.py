@@ -61,6 +61,8 @@ SERVICE_MESSAGES = (
     N_("The unit owes nothing on this action: there is nothing to chase"),
     N_("The action's unit has no head to remind"),
     N_("Only an overdue action can be escalated"),
+    N_("A reminder was sent today at %(time)s by %(by)s"),
+    N_("The action was escalated today at %(time)s by %(by)s"),
     N_("The action is closed; reopen it before adding evidence"),
     N_("The deadline cannot be in the past"),
     N_("The new deadline cannot be in the past"),
