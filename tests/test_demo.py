@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from piccolo.engine.base import Engine
 
+from inspection import clock
 from inspection.checklists.loader import load_checklists
-from inspection.db.tables import CorrectiveAction, ExtensionRequest, Inspection, Unit, User
+from inspection.db.engine import write_transaction
+from inspection.db.tables import CorrectiveAction, ExtensionRequest, Inspection, Notification, Unit, User
 from inspection.demo import load_demo
 from inspection.paths import CHECKLISTS
+from inspection.queue import outbox
 from inspection.settings import Settings
 
 
@@ -35,6 +39,21 @@ async def test_demo_has_the_district_its_people_and_actions_in_every_state(
     assert {"planned", "in_progress", "submitted", "closed"} <= inspection_states
     assert await ExtensionRequest.count().where(ExtensionRequest.status == "pending") >= 1
     assert await CorrectiveAction.count().where(CorrectiveAction.reopen_count > 0) >= 1
+
+    # The made-up past's assignments are history: the queue does not mail them now (it did
+    # while the demo cancelled them: a chase's next step reconciles its action, which
+    # revived them).
+    for row in await CorrectiveAction.select(CorrectiveAction.id).where(CorrectiveAction.status != "closed"):
+        async with write_transaction():
+            await outbox.reconcile(row["id"], settings)
+    stale = Notification.created_at < clock.now() - dt.timedelta(days=1)
+    assert await Notification.count().where(stale & (Notification.kind == "assigned")) > 0
+    assert (
+        await Notification.count().where(
+            stale & (Notification.kind == "assigned") & Notification.status.is_in(["pending", "queued"])
+        )
+        == 0
+    )
 
     again = await load_demo(settings)
     assert again == ["Demo data: the database already has users; nothing added."]

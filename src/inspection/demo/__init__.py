@@ -150,12 +150,14 @@ async def _people(units: dict[str, int], titles: dict[str, str], settings: Setti
 async def _settle_history() -> None:
     """Notices of events in the made-up past are history, not mail to send now.
 
-    Assignment and event notices older than a day are cancelled; the reminder, overdue and
-    escalation chains stay, and the queue sends only the current notice of each.
+    Assignment and event notices older than a day count as sent when they were due (as they
+    would have been); the reminder, overdue and escalation chains stay, and the queue sends
+    only the current notice of each. (Cancelled, an assignment notice would be revived by the
+    first sweep: its action's plan still wants it, and a cancelled notice has not had its turn.)
     """
     async with write_transaction():
         await Notification.update(
-            {Notification.status: "cancelled", Notification.last_error: "demo history, not sent"}
+            {Notification.status: "sent", Notification.sent_at: Notification.due_at}
         ).where(
             (Notification.status == "pending")
             & Notification.kind.is_in(["assigned", *EVENT_KINDS])

@@ -70,7 +70,6 @@ NOTIFICATION_REASONS = {
     "recipient is no longer active": N_("recipient is no longer active"),
     "recipient has no e-mail address": N_("recipient has no e-mail address"),
     "nothing overdue": N_("nothing overdue"),
-    "demo history, not sent": N_("demo history, not sent"),
 }
 SEVERITIES = {"minor": N_("Minor"), "major": N_("Major"), "critical": N_("Critical")}
 EVENTS = {
