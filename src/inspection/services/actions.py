@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
@@ -708,17 +708,7 @@ async def list_extension_requests(
     )
     return [
         ExtensionRequestOut(
-            id=r["id"],
-            action_id=r["action"],
-            requested_by_id=r["requested_by"],
-            requested_by_name=r["requested_by_name"] or "",
-            requested_due_date=r["requested_due_date"],
-            reason=r["reason"],
-            status=r["status"],
-            decided_by_id=r["decided_by"],
-            decided_at=r["decided_at"],
-            decision_note=r["decision_note"],
-            created_at=r["created_at"],
+            **_extension_fields(r, r["requested_by_name"]),
             action_title=r["action_title"],
             action_status=r["action_status"],
             action_due_date=r["action_due_date"],
@@ -747,22 +737,24 @@ async def _extensions(where: Any) -> list[ExtensionOut]:
         .where(where)
         .order_by(ExtensionRequest.id)
     )
-    return [
-        ExtensionOut(
-            id=r["id"],
-            action_id=r["action"],
-            requested_by_id=r["requested_by"],
-            requested_by_name=r["requested_by.full_name"] or "",
-            requested_due_date=r["requested_due_date"],
-            reason=r["reason"],
-            status=r["status"],
-            decided_by_id=r["decided_by"],
-            decided_at=r["decided_at"],
-            decision_note=r["decision_note"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [ExtensionOut(**_extension_fields(r, r["requested_by.full_name"])) for r in rows]
+
+
+def _extension_fields(row: Mapping[str, Any], requested_by_name: str | None) -> dict[str, Any]:
+    """An extension request's own fields, from its row."""
+    return {
+        "id": row["id"],
+        "action_id": row["action"],
+        "requested_by_id": row["requested_by"],
+        "requested_by_name": requested_by_name or "",
+        "requested_due_date": row["requested_due_date"],
+        "reason": row["reason"],
+        "status": row["status"],
+        "decided_by_id": row["decided_by"],
+        "decided_at": row["decided_at"],
+        "decision_note": row["decision_note"],
+        "created_at": row["created_at"],
+    }
 
 
 async def request_extension(
