@@ -82,6 +82,16 @@ async def _twenty_notices_due(settings: Settings, deadline: dt.date) -> None:
             await outbox.reconcile(action.id, settings)
 
 
+async def _after_the_stale_limit(settings: Settings, clock_: Clock, redis: Any) -> None:
+    """Time passes beyond the stale limit. Redis's own timers cannot follow the test's clock:
+    the marks of the jobs the dead worker had started, which expire after the job timeout,
+    are expired by hand."""
+    clock_.advance(seconds=settings.queue_stale_seconds + 60)
+    in_progress = await redis.keys("arq:in-progress:*")
+    if in_progress:
+        await redis.delete(*in_progress)
+
+
 async def _killed_while_held(settings: Settings, inbox: Inbox, clock_: Clock | None, tmp_path: Path) -> int:
     """Run ``inspection worker`` until the SMTP server holds its first reply, then SIGKILL it;
     the worker's exit code. With no ``clock_`` the worker keeps the real time."""
@@ -124,12 +134,7 @@ async def test_worker_killed_while_the_server_holds_its_reply(
     assert await Notification.count().where(Notification.status == "sending") >= 1
     inbox.hold = False
 
-    # Time passes. Redis's own timers cannot follow the test's clock: the marks of the jobs the
-    # dead worker had started, which expire after the job timeout, are expired by hand.
-    fake_clock.advance(seconds=queue_settings.queue_stale_seconds + 60)
-    in_progress = await quiet_redis.keys("arq:in-progress:*")
-    if in_progress:
-        await quiet_redis.delete(*in_progress)
+    await _after_the_stale_limit(queue_settings, fake_clock, quiet_redis)
     await run_worker(queue_settings)
 
     arrived = collections.Counter(str(m["Message-ID"]) for m in inbox.messages)
@@ -169,10 +174,7 @@ async def test_a_worker_killed_mid_burst_leaves_in_doubt_only_what_it_handed_ove
     assert await Notification.count().where(Notification.status == "sending") == 1
     inbox.hold = False
 
-    fake_clock.advance(seconds=settings.queue_stale_seconds + 60)
-    in_progress = await quiet_redis.keys("arq:in-progress:*")
-    if in_progress:
-        await quiet_redis.delete(*in_progress)
+    await _after_the_stale_limit(settings, fake_clock, quiet_redis)
     await run_worker(settings)
     await run_worker(settings)
 
@@ -241,10 +243,7 @@ async def test_a_worker_killed_while_sending_a_combined_message(
     assert await Notification.count().where(Notification.status == "sending") == 20
     inbox.hold = False
 
-    fake_clock.advance(seconds=settings.queue_stale_seconds + 60)
-    in_progress = await quiet_redis.keys("arq:in-progress:*")
-    if in_progress:
-        await quiet_redis.delete(*in_progress)
+    await _after_the_stale_limit(settings, fake_clock, quiet_redis)
     await run_worker(settings)
 
     arrived = collections.Counter(str(m["Message-ID"]) for m in inbox.messages)
